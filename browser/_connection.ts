@@ -1,0 +1,22 @@
+import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol.ts";
+
+/**
+ * The host's end of one window's transport, the mirror of `renderer/_transport.ts`. Each window
+ * kind (worker, page, process) implements it; the core never looks behind it.
+ */
+export interface RendererConnection {
+  /** Delivers `messages` to the renderer, in order. Throws a `DataCloneError` synchronously. */
+  post(messages: HostMessage[]): void;
+  /** Answers the renderer's blocked sync call (`reply[0]` is its seq) and wakes it. */
+  replySync(reply: SyncReply): void;
+  /** Ends the renderer at once, whatever it is doing. */
+  destroy(): Promise<void>;
+}
+
+/** What a connection reports to the core. */
+export interface ConnectionSink {
+  /** Messages from the renderer, in the order it sent them. */
+  receive(messages: RendererMessage[]): void;
+  /** The renderer went away by itself (crash, exit, page closed); `reason` ends error messages. */
+  exited(reason: string): void;
+}

@@ -1,0 +1,166 @@
+/**
+ * `BrowserWindow`: a renderer window, with Electron's names.
+ *
+ * @module
+ */
+import { isAbsolute, resolve, toFileUrl } from "./_path.ts";
+import { DEFAULT_SYNC_TIMEOUT_MS } from "../common/protocol.ts";
+import { Emitter } from "../common/emitter.ts";
+import { launchWorker, type WorkerPermissions } from "../host/worker_connection.ts";
+import type { RendererConnection } from "./_connection.ts";
+import { RendererHost } from "./_renderer_host.ts";
+import { openWindows } from "./_windows.ts";
+import { app } from "./app.ts";
+
+/** Options for {@linkcode BrowserWindow}. */
+export interface BrowserWindowOptions {
+  /** Width in CSS pixels (page windows). Default 800. */
+  width?: number;
+  /** Height in CSS pixels (page windows). Default 600. */
+  height?: number;
+  /** The window title (page windows). */
+  title?: string;
+  /** Whether a page window is shown; `false` runs it headless. Default `true`. */
+  show?: boolean;
+  /**
+   * Deno permissions of a worker window: none unless granted, and never more than the host has.
+   * Same shape as `Worker`'s `deno.permissions`, e.g. `{ read: ["./data"], net: false }`.
+   */
+  permissions?: WorkerPermissions;
+  /** How long a renderer's sync call waits for `event.result`, in ms. Default 30,000. */
+  syncTimeout?: number;
+}
+
+const SCRIPT = /\.(ts|tsx|js|jsx|mjs|mts)$/;
+const PAGE = /\.html?$/;
+let nextId = 1;
+
+/**
+ * A renderer window. A script file (`.ts .tsx .js .jsx`) loads as a worker window.
+ *
+ * Events: `ready-to-show` (the renderer's entry has run), `console-message` (level, text),
+ * `uncaught-error` (error), `close`, `closed`.
+ *
+ * @example
+ * ```ts ignore
+ * import { BrowserWindow } from "denotron/browser";
+ * const win = new BrowserWindow({ permissions: { read: ["./data"] } });
+ * win.on("closed", () => console.log("bye"));
+ * await win.loadFile("renderer.ts");
+ * ```
+ */
+export class BrowserWindow extends Emitter {
+  /** The window's id: the `processId` its messages arrive with. */
+  readonly id: number;
+  readonly #options: BrowserWindowOptions;
+  #host: RendererHost | undefined;
+  #connection: RendererConnection | undefined;
+  #destroyed = false;
+
+  /** The window with `id`, if it is open. */
+  static fromId(id: number): BrowserWindow | null {
+    return (openWindows.get(id) as BrowserWindow | undefined) ?? null;
+  }
+
+  /** Every open window, oldest first. */
+  static getAllWindows(): BrowserWindow[] {
+    return [...openWindows.values()] as BrowserWindow[];
+  }
+
+  constructor(options: BrowserWindowOptions = {}) {
+    super();
+    this.#options = options;
+    this.id = nextId++;
+    openWindows.set(this.id, this);
+  }
+
+  /**
+   * Loads `file` (a path relative to the app folder, an absolute path or a `file:` URL) into the
+   * window, replacing what it ran before. Resolves once the renderer's entry has run.
+   */
+  loadFile(file: string | URL): Promise<void> {
+    const url = file instanceof URL || file.startsWith("file:")
+      ? new URL(file)
+      : toFileUrl(isAbsolute(file) ? file : resolve(app.getAppPath(), file));
+    if (this.#destroyed) {
+      return Promise.reject(new Error(`window ${this.id} is closed: cannot load ${url.pathname}`));
+    }
+    if (PAGE.test(url.pathname)) {
+      return Promise.reject(
+        new Error(`window ${this.id}: page windows (${url.pathname}) are not supported yet`),
+      );
+    }
+    if (!SCRIPT.test(url.pathname)) {
+      return Promise.reject(
+        new Error(
+          `window ${this.id}: cannot load ${url.pathname}: expected a script (.ts .tsx .js .jsx) or a page (.html)`,
+        ),
+      );
+    }
+    return this.#launch((host) =>
+      launchWorker({
+        id: this.id,
+        entry: url,
+        syncTimeout: this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS,
+        permissions: this.#options.permissions,
+      }, host)
+    );
+  }
+
+  /** @internal The window's ipc core, for the browser-side ipc modules. */
+  _host(api: string): RendererHost {
+    if (!this.#host || this.#destroyed) {
+      throw new Error(
+        `${api}: window ${this.id} ${this.#destroyed ? "is closed" : "has not loaded anything"}`,
+      );
+    }
+    return this.#host;
+  }
+
+  /** Whether the window has been closed or destroyed. */
+  isDestroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Closes the window: emits `close`, ends the renderer, then emits `closed`. */
+  close(): void {
+    if (this.#destroyed) return;
+    this.emit("close");
+    this.destroy();
+  }
+
+  /** Ends the renderer at once and emits `closed`, without `close`. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#end("is closed");
+    openWindows.delete(this.id);
+    this.emit("closed");
+    if (openWindows.size === 0) app._lastWindowClosed();
+  }
+
+  #launch(start: (host: RendererHost) => RendererConnection): Promise<void> {
+    this.#end("navigated away");
+    const host = new RendererHost(this, this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const settle = (event: string) => {
+      this.off("ready-to-show", onReady).off("closed", onClosed);
+      if (event === "ready-to-show") resolve();
+      else reject(new Error(`window ${this.id} closed before its renderer was ready`));
+    };
+    const onReady = () => settle("ready-to-show");
+    const onClosed = () => settle("closed");
+    this.on("ready-to-show", onReady).on("closed", onClosed);
+    this.#host = host;
+    this.#connection = start(host);
+    host.attach(this.#connection);
+    return promise;
+  }
+
+  #end(reason: string): void {
+    this.#host?.gone(reason);
+    this.#connection?.destroy();
+    this.#host = undefined;
+    this.#connection = undefined;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The browser (main) process side of denotron: `app`, `BrowserWindow` and the `ipc` module.
+ *
+ * @example
+ * ```ts ignore
+ * import { app, BrowserWindow, ipc } from "denotron/browser";
+ * ipc.on("message", (processId, routingId, text) => ipc.send(processId, routingId, text));
+ * await app.whenReady();
+ * await new BrowserWindow().loadFile("renderer.ts");
+ * ```
+ *
+ * @module
+ */
+export { App, app } from "./app.ts";
+export { BrowserWindow, type BrowserWindowOptions } from "./browser_window.ts";
+export { type BrowserIpc, ipc } from "./ipc.ts";
+export { SyncEvent } from "./_renderer_host.ts";
+export type { WorkerPermissions } from "../host/worker_connection.ts";
+export { ipc as default } from "./ipc.ts";

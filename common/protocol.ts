@@ -1,0 +1,84 @@
+/**
+ * The wire protocol between the browser (host) process and a renderer window, defined once and
+ * imported by both halves. Every transport (worker, page, process) carries these same messages; a
+ * transport only decides how bytes or clones move.
+ *
+ * Messages are small tuples rather than objects: they are created on the hot path and a tuple is
+ * the cheapest thing to build and to clone.
+ *
+ * @module
+ */
+
+/** Message kinds. Numbers, so a frame stays small on every transport. */
+export const Kind = {
+  /** Async message on a channel, either direction: `[Send, channel, args]`. */
+  Send: 0,
+  /** Renderer blocks for the reply: `[Sync, seq, channel, args]`. */
+  Sync: 1,
+  /** Renderer awaits a promise: `[Invoke, id, channel, args]`. */
+  Invoke: 2,
+  /** Host answers an invoke: `[Reply, id, ok, value]`. */
+  Reply: 3,
+  /** Renderer console output: `[Console, level, text]`. */
+  Console: 4,
+  /** Renderer uncaught error: `[Error, ErrorInfo]`. */
+  Error: 5,
+  /** Either side ends the window: `[Close]`. */
+  Close: 6,
+  /** Renderer's entry has been evaluated; queued host messages may flow: `[Ready]`. */
+  Ready: 7,
+} as const;
+
+/** One of the {@linkcode Kind} values. */
+export type KindValue = typeof Kind[keyof typeof Kind];
+
+/** Console levels a renderer forwards. */
+export type ConsoleLevel = "log" | "info" | "warn" | "error" | "debug";
+
+/** An error as it crosses the wire: enough to rebuild it with its name, message and own fields. */
+export interface ErrorInfo {
+  /** The error's `name`, e.g. `TypeError`. */
+  name: string;
+  /** The error's `message`. */
+  message: string;
+  /** The error's stack, where known. */
+  stack?: string;
+  /** Own enumerable fields such as `code`, kept when they can be cloned. */
+  props?: Record<string, unknown>;
+}
+
+/** A message from a renderer to the host. */
+export type RendererMessage =
+  | [kind: typeof Kind.Send, channel: string, args: unknown[]]
+  | [kind: typeof Kind.Sync, seq: number, channel: string, args: unknown[]]
+  | [kind: typeof Kind.Invoke, id: number, channel: string, args: unknown[]]
+  | [kind: typeof Kind.Console, level: ConsoleLevel, text: string]
+  | [kind: typeof Kind.Error, error: ErrorInfo]
+  | [kind: typeof Kind.Ready]
+  | [kind: typeof Kind.Close];
+
+/** A message from the host to a renderer. */
+export type HostMessage =
+  | [kind: typeof Kind.Send, channel: string, args: unknown[]]
+  | [kind: typeof Kind.Reply, id: number, ok: boolean, value: unknown]
+  | [kind: typeof Kind.Close];
+
+/**
+ * The answer to a sync call: `[seq, true, value]`, or `[seq, false, ErrorInfo]` when the call
+ * failed (no listener, handler threw, timeout, window closing).
+ */
+export type SyncReply = [seq: number, ok: boolean, value: unknown];
+
+/** The channel `send(...args)` uses. */
+export const MESSAGE_CHANNEL = "message";
+/** The channel `sendSync(...args)` uses. */
+export const SYNC_MESSAGE_CHANNEL = "sync-message";
+/** The routing id of a window's top-level frame. */
+export const TOP_FRAME_ROUTING_ID = 1;
+/** How long a sync call waits for `event.result` before it fails, by default. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 30_000;
+/**
+ * Extra time a blocked renderer waits beyond the host's timeout: the host's own timer normally
+ * answers first with a clear error; the renderer's is the backstop when the host cannot answer.
+ */
+export const RENDERER_TIMEOUT_GRACE_MS = 2_000;

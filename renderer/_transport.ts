@@ -1,0 +1,38 @@
+import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol.ts";
+
+/**
+ * The renderer's end of a transport. The core decides what to send and when; the transport only
+ * moves messages. Each window kind (worker, page, process) has one.
+ */
+export interface RendererTransport {
+  /** Delivers `messages` to the host, in order. Throws a `DataCloneError` if one cannot travel. */
+  post(messages: RendererMessage[]): void;
+  /**
+   * Blocks the renderer until the host answers sync call `seq` (already posted), or until
+   * `timeoutMs` passes, then returns the reply or throws.
+   */
+  waitSync(seq: number, timeoutMs: number): SyncReply;
+  /** Hands the core's receiver to the transport; called once. */
+  listen(receive: (messages: HostMessage[]) => void): void;
+  /** Ends the renderer after pending messages have gone out. */
+  close(): void;
+}
+
+/** What the host tells a renderer when it starts. */
+export interface RendererInit {
+  /** The window id (the `processId` the browser side sees). */
+  id: number;
+  /** How long a sync call may block, in ms. */
+  syncTimeout: number;
+}
+
+/** The first message a worker window posts: where the host answers its sync calls. */
+export interface WorkerHello {
+  /** `[0]`: the seq of the last sync call the host answered. */
+  cell: SharedArrayBuffer;
+  /** The port sync replies arrive on (the host keeps the other end). */
+  replies: MessagePort;
+}
+
+/** The global the window's generated entry sets before this module runs. */
+export const INIT_KEY: unique symbol = Symbol.for("denotron.worker-init") as never;
