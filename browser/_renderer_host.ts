@@ -84,6 +84,7 @@ export class RendererHost implements ConnectionSink {
   #queue: HostMessage[] = [];
   #flushScheduled = false;
   #sync: PendingSync | undefined;
+  #closedByRenderer = false;
 
   constructor(window: HostedWindow, syncTimeout: number) {
     this.#window = window;
@@ -93,6 +94,11 @@ export class RendererHost implements ConnectionSink {
   /** Attaches the transport (once the window's renderer has been launched). */
   attach(connection: RendererConnection): void {
     this.#connection = connection;
+  }
+
+  /** Whether the renderer closed its window itself (so it did load and run). */
+  get closedByRenderer(): boolean {
+    return this.#closedByRenderer;
   }
 
   /** Whether the renderer's entry has run. */
@@ -162,6 +168,7 @@ export class RendererHost implements ConnectionSink {
           this.#window.emit("ready-to-show");
           break;
         case Kind.Close:
+          this.#closedByRenderer = true;
           this.#window.close();
           break;
       }

@@ -53,7 +53,7 @@ export class BrowserWindow extends Emitter {
   /** The window's id: the `processId` its messages arrive with. */
   readonly id: number;
   readonly #options: BrowserWindowOptions;
-  #host: RendererHost | undefined;
+  #host: RendererHost;
   #connection: RendererConnection | undefined;
   #destroyed = false;
 
@@ -71,6 +71,8 @@ export class BrowserWindow extends Emitter {
     super();
     this.#options = options;
     this.id = nextId++;
+    // Created now so that messages sent before anything is loaded wait for the first renderer.
+    this.#host = new RendererHost(this, options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
     openWindows.set(this.id, this);
   }
 
@@ -140,27 +142,28 @@ export class BrowserWindow extends Emitter {
   }
 
   #launch(start: (host: RendererHost) => RendererConnection): Promise<void> {
-    this.#end("navigated away");
-    const host = new RendererHost(this, this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
+    if (this.#connection) {
+      this.#end("navigated away");
+      this.#host = new RendererHost(this, this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
+    }
+    const host = this.#host;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const settle = (event: string) => {
       this.off("ready-to-show", onReady).off("closed", onClosed);
-      if (event === "ready-to-show") resolve();
+      if (event === "ready-to-show" || host.closedByRenderer) resolve();
       else reject(new Error(`window ${this.id} closed before its renderer was ready`));
     };
     const onReady = () => settle("ready-to-show");
     const onClosed = () => settle("closed");
     this.on("ready-to-show", onReady).on("closed", onClosed);
-    this.#host = host;
     this.#connection = start(host);
     host.attach(this.#connection);
     return promise;
   }
 
   #end(reason: string): void {
-    this.#host?.gone(reason);
+    this.#host.gone(reason);
     this.#connection?.destroy();
-    this.#host = undefined;
     this.#connection = undefined;
   }
 }

@@ -125,7 +125,7 @@ Deno.test("strings: ASCII, Unicode, BOM, NUL and lone surrogates", () => {
   ];
   for (const s of values) assert.equal(roundTrip(s), s);
   same(values);
-  same({ [a63 + "é"]: 1, "\uD800": 2, "": 3 });
+  same({ [a63 + "é"]: 1, "\uD800": 2, "": 3, "A\uDC00": 4, "\u0000\u0041": 5, "é": 6 });
   assert.equal(encode("hi").length, 6); // magic, version, tag, length, 2 bytes
 });
 
@@ -381,17 +381,25 @@ Deno.test("nesting is limited to 1,000 levels on both sides", () => {
   malformed(frame, /nested more than 1000 levels deep/);
 });
 
-Deno.test("encode returns a fresh copy; decode respects byteOffset", () => {
+Deno.test("frames stay valid after later encodes; decode respects byteOffset", () => {
   const a = encode({ first: true });
   const copy = a.slice();
-  encode({ second: "x".repeat(100) });
-  encode(new Uint8Array(3 << 20)); // grows past the retained size and shrinks back
+  for (let i = 0; i < 2000; i++) encode({ i, pad: "x".repeat(i % 300) }); // cycles the pool
+  const big = encode(new Uint8Array(3 << 20)); // larger than the retained buffer
+  encode(new Uint8Array(3 << 20));
   assert.deepStrictEqual(a, copy);
-  assert.equal(a.buffer.byteLength, a.length);
+  assert.deepStrictEqual(decode(a), { first: true });
+  assert.equal((decode(big) as Uint8Array).length, 3 << 20);
 
-  const framed = new Uint8Array(a.length + 7);
-  framed.set(a, 3);
-  assert.deepStrictEqual(decode(framed.subarray(3, 3 + a.length)), { first: true });
+  // Someone detaching a pooled frame's buffer does not break later frames.
+  const pooled = encode("pooled");
+  structuredClone(pooled.buffer, { transfer: [pooled.buffer as ArrayBuffer] });
+  assert.equal(decode(encode("after")), "after");
+
+  const framed = new Uint8Array(copy.length + 7);
+  framed.set(copy, 3);
+  assert.deepStrictEqual(decode(framed.subarray(3, 3 + copy.length)), { first: true });
+  malformed(framed.subarray(3, 3 + copy.length - 1), /truncated/);
 });
 
 Deno.test("encode is re-entrant from getters", () => {
