@@ -76,6 +76,7 @@ class Writer extends ByteWriter {
         path += IDENT.test(String(k)) ? (path ? "." : "") + k : `[${JSON.stringify(k)}]`;
       } else path += `<${["Map key", "Map value", "Set entry"][kind - P_MAP_KEY]} #${k}>`;
     }
+    if (path.length > 200) path = `${path.slice(0, 80)}…${path.slice(-80)}`;
     const at = path ? ` at ${path}` : "";
     return new DOMException(`value${at} could not be cloned: ${what}`, "DataCloneError");
   }
