@@ -5,8 +5,11 @@ import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol
  * kind (worker, page, process) implements it; the core never looks behind it.
  */
 export interface RendererConnection {
-  /** Delivers `messages` to the renderer, in order. Throws a `DataCloneError` synchronously. */
-  post(messages: HostMessage[]): void;
+  /**
+   * Delivers `messages` to the renderer, in order, moving `transfer` (ports, buffers) where the
+   * transport can. Throws a `DataCloneError` synchronously.
+   */
+  post(messages: HostMessage[], transfer?: Transferable[]): void;
   /** Answers the renderer's blocked sync call (`reply[0]` is its seq) and wakes it. */
   replySync(reply: SyncReply): void;
   /** Ends the renderer at once, whatever it is doing. */

@@ -1,7 +1,7 @@
 /**
  * The browser half of the ipc core for one window, the mirror of `renderer/_core.ts`: it receives
- * the renderer's messages in order and routes them to the listeners, answers sync calls, and
- * queues what the browser sends until the renderer's entry has run.
+ * the renderer's messages in order and routes them to the listeners and handlers, answers sync
+ * and invoke calls, and queues what the browser sends until the renderer's entry has run.
  *
  * @module
  */
@@ -15,11 +15,15 @@ import {
 } from "../common/protocol.ts";
 import { snapshot } from "../common/snapshot.ts";
 import type { ConnectionSink, RendererConnection } from "./_connection.ts";
-import { guard, legacyListeners } from "./_registry.ts";
+import { IpcMainEvent, IpcMainInvokeEvent } from "./_events.ts";
+import { guard, handlers, legacyListeners, mainListeners } from "./_registry.ts";
+import { isStreamable, StreamPump } from "./_stream_pump.ts";
+import type { WebContents } from "./web_contents.ts";
 
 /** What the core needs of its window. */
 export interface HostedWindow {
   readonly id: number;
+  readonly webContents: WebContents;
   /** Emits a window event (`console-message`, `uncaught-error`, …). */
   emit(event: string, ...args: unknown[]): boolean;
   /** The renderer asked to close its window. */
@@ -28,50 +32,15 @@ export interface HostedWindow {
   destroy(): void;
 }
 
-/**
- * The event a sync listener receives. Setting `result` (or `returnValue`) answers the call and
- * wakes the renderer; it may be set later, after an `await`. The first value set is the answer.
- */
-export class SyncEvent {
-  /** The window that sent the message. */
-  readonly processId: number;
-  /** The frame that sent the message (the window's top level). */
-  readonly routingId: number = TOP_FRAME_ROUTING_ID;
-  /** Same as {@linkcode SyncEvent.routingId}, Electron's later name. */
-  readonly frameId: number = TOP_FRAME_ROUTING_ID;
-  /** The channel the message came on. */
-  readonly channel: string;
-  #answer: (ok: boolean, value: unknown) => void;
-  #result: unknown;
-
-  constructor(processId: number, channel: string, answer: (ok: boolean, value: unknown) => void) {
-    this.processId = processId;
-    this.channel = channel;
-    this.#answer = answer;
-  }
-
-  /** The answer to the sync call; setting it wakes the renderer. */
-  get result(): unknown {
-    return this.#result;
-  }
-  set result(value: unknown) {
-    this.#result = value;
-    this.#answer(true, value);
-  }
-
-  /** Same as {@linkcode SyncEvent.result}, Electron's later name. */
-  get returnValue(): unknown {
-    return this.#result;
-  }
-  set returnValue(value: unknown) {
-    this.result = value;
-  }
-}
-
 interface PendingSync {
   seq: number;
   channel: string;
   timer: ReturnType<typeof setTimeout>;
+}
+
+interface PendingInvoke {
+  controller: AbortController;
+  pump?: StreamPump;
 }
 
 /** The browser side of one window's ipc. */
@@ -84,6 +53,7 @@ export class RendererHost implements ConnectionSink {
   #queue: HostMessage[] = [];
   #flushScheduled = false;
   #sync: PendingSync | undefined;
+  readonly #invokes = new Map<number, PendingInvoke>();
   #closedByRenderer = false;
 
   constructor(window: HostedWindow, syncTimeout: number) {
@@ -109,31 +79,27 @@ export class RendererHost implements ConnectionSink {
   /** Queues an async message to the renderer on `channel`. */
   send(api: string, channel: string, args: unknown[]): void {
     assertChannel(api, channel);
-    if (this.#gone) {
-      throw new Error(`${api} on channel "${channel}": window ${this.#window.id} ${this.#gone}`);
-    }
+    this.#assertOpen(api, channel);
     let copy = snapshot(args, api, channel);
-    if (!copy && !this.#ready) {
-      try {
-        copy = structuredClone(args);
-      } catch (error) {
-        throw cloneError(api, channel, error);
-      }
-    }
-    if (copy) {
-      this.#queue.push([Kind.Send, channel, copy]);
-      if (this.#ready && !this.#flushScheduled) {
-        this.#flushScheduled = true;
-        queueMicrotask(this.flush);
-      }
+    if (!copy && !this.#ready) copy = clone(api, channel, args);
+    if (copy) return this.#enqueue([Kind.Send, channel, copy]);
+    this.flush();
+    this.#post(api, channel, [Kind.Send, channel, args]);
+  }
+
+  /** Sends `message` on `channel` with `transfer` (ports, buffers) moved, not copied. */
+  postMessage(api: string, channel: string, message: unknown, transfer: Transferable[]): void {
+    assertChannel(api, channel);
+    this.#assertOpen(api, channel);
+    const ports = transfer.filter((t): t is MessagePort => t instanceof MessagePort);
+    if (!this.#ready) {
+      // Transfer now (the sender's side is detached at once, as promised), deliver on ready.
+      const message_: HostMessage = [Kind.Send, channel, [message], ports];
+      this.#queue.push(clone(api, channel, message_, transfer));
       return;
     }
     this.flush();
-    try {
-      this.#connection!.post([[Kind.Send, channel, args]]);
-    } catch (error) {
-      throw cloneError(api, channel, error);
-    }
+    this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
   }
 
   /** Posts every queued message now (if the renderer is ready for them). */
@@ -142,7 +108,7 @@ export class RendererHost implements ConnectionSink {
     if (!this.#ready || this.#queue.length === 0 || !this.#connection) return;
     const batch = this.#queue;
     this.#queue = [];
-    this.#connection.post(batch);
+    this.#connection.post(batch, collectTransfer(batch));
   };
 
   /** Messages from the renderer, in order. */
@@ -151,10 +117,19 @@ export class RendererHost implements ConnectionSink {
       const m = messages[i];
       switch (m[0]) {
         case Kind.Send:
-          this.#dispatchSend(m[1], m[2]);
+          this.#dispatchSend(m[1], m[2], m[3] ?? []);
           break;
         case Kind.Sync:
           this.#dispatchSync(m[1], m[2], m[3]);
+          break;
+        case Kind.Invoke:
+          this.#dispatchInvoke(m[1], m[2], m[3]);
+          break;
+        case Kind.Cancel:
+          this.#cancelInvoke(m[1], "the renderer cancelled the call");
+          break;
+        case Kind.Pull:
+          this.#invokes.get(m[1])?.pump?.pull(m[2]);
           break;
         case Kind.Console:
           this.#console(m[1], m[2]);
@@ -177,13 +152,16 @@ export class RendererHost implements ConnectionSink {
 
   /**
    * The renderer is gone or going: fail its blocked sync call with `reason` (so it never hangs),
-   * and refuse further sends. Idempotent.
+   * abort running handlers, and refuse further sends. Idempotent.
    */
   gone(reason: string): void {
     if (this.#gone) return;
     this.#gone = reason;
     this.#queue = [];
     if (this.#sync) this.#answerSync(false, `window ${this.#window.id} ${reason}`);
+    for (const id of [...this.#invokes.keys()]) {
+      this.#cancelInvoke(id, `window ${this.#window.id} ${reason}`);
+    }
   }
 
   /** The renderer went away by itself: its window ends. */
@@ -192,12 +170,41 @@ export class RendererHost implements ConnectionSink {
     this.#window.destroy();
   }
 
-  #dispatchSend(channel: string, args: unknown[]): void {
-    if (legacyListeners.listenerCount(channel) === 0) return;
+  #enqueue(message: HostMessage): void {
+    this.#queue.push(message);
+    if (this.#ready && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  #post(api: string, channel: string, message: HostMessage, transfer?: Transferable[]): void {
+    try {
+      this.#connection!.post([message], transfer);
+    } catch (error) {
+      throw cloneError(api, channel, error);
+    }
+  }
+
+  #assertOpen(api: string, channel: string): void {
+    if (this.#gone) {
+      throw new Error(`${api} on channel "${channel}": window ${this.#window.id} ${this.#gone}`);
+    }
+  }
+
+  #dispatchSend(channel: string, args: unknown[], ports: MessagePort[]): void {
     const id = this.#window.id;
-    guard(`ipc listener on channel "${channel}"`, () => {
-      legacyListeners.emitArgs(channel, [id, TOP_FRAME_ROUTING_ID, ...args]);
-    });
+    if (legacyListeners.listenerCount(channel) > 0) {
+      guard(`ipc listener on channel "${channel}"`, () => {
+        legacyListeners.emitArgs(channel, [id, TOP_FRAME_ROUTING_ID, ...args]);
+      });
+    }
+    if (mainListeners.listenerCount(channel) > 0) {
+      const event = new IpcMainEvent(this.#window.webContents, channel, ports);
+      guard(`ipcMain listener on channel "${channel}"`, () => {
+        mainListeners.emitArgs(channel, [event, ...args]);
+      });
+    }
   }
 
   #dispatchSync(seq: number, channel: string, args: unknown[]): void {
@@ -206,15 +213,20 @@ export class RendererHost implements ConnectionSink {
       this.#syncTimeout,
     );
     this.#sync = { seq, channel, timer };
-    if (legacyListeners.listenerCount(channel) === 0) {
+    const legacy = legacyListeners.listenerCount(channel);
+    const modern = mainListeners.listenerCount(channel);
+    if (legacy + modern === 0) {
       this.#answerSync(false, "no listener for this sync channel in the browser");
       return;
     }
-    const event = new SyncEvent(this.#window.id, channel, (ok, value) => {
+    const event = new IpcMainEvent(this.#window.webContents, channel, [], (ok, value) => {
       if (this.#sync?.seq === seq) this.#answerSync(ok, value);
     });
     try {
-      legacyListeners.emitArgs(channel, [event, this.#window.id, TOP_FRAME_ROUTING_ID, ...args]);
+      if (legacy) {
+        legacyListeners.emitArgs(channel, [event, this.#window.id, TOP_FRAME_ROUTING_ID, ...args]);
+      }
+      if (modern) mainListeners.emitArgs(channel, [event, ...args]);
     } catch (error) {
       if (this.#sync?.seq === seq) this.#answerSync(false, error);
     }
@@ -230,13 +242,72 @@ export class RendererHost implements ConnectionSink {
         connection.replySync([sync.seq, true, value]);
         return;
       } catch (error) {
-        value = cloneError("event.result", sync.channel, error);
+        value = cloneError("event.returnValue", sync.channel, error);
       }
     }
-    const info: ErrorInfo = typeof value === "string"
-      ? { name: "Error", message: value }
-      : toErrorInfo(value);
-    connection.replySync([sync.seq, false, info]);
+    connection.replySync([sync.seq, false, errorInfo(value)]);
+  }
+
+  async #dispatchInvoke(id: number, channel: string, args: unknown[]): Promise<void> {
+    const handler = handlers.get(channel);
+    if (!handler) {
+      this.#reply(id, false, errorInfo(`no handler registered for "${channel}" (ipcMain.handle)`));
+      return;
+    }
+    const call: PendingInvoke = { controller: new AbortController() };
+    this.#invokes.set(id, call);
+    const event = new IpcMainInvokeEvent(this.#window.webContents, channel, call.controller.signal);
+    let value: unknown;
+    try {
+      value = await (handler as (...a: unknown[]) => unknown)(event, ...args);
+    } catch (error) {
+      if (this.#invokes.delete(id)) this.#reply(id, false, toErrorInfo(error));
+      return;
+    }
+    if (!this.#invokes.has(id)) {
+      // Cancelled meanwhile: nobody waits; a stream it made must still be released.
+      if (isStreamable(value)) new StreamPump(value, () => {}, () => {}).cancel();
+      return;
+    }
+    if (!isStreamable(value)) {
+      this.#invokes.delete(id);
+      try {
+        this.#reply(id, true, value, channel);
+      } catch (error) {
+        this.#reply(id, false, toErrorInfo(error));
+      }
+      return;
+    }
+    this.#reply(id, true, null, channel, true);
+    call.pump = new StreamPump(
+      value,
+      (chunk) => this.#enqueueValue([Kind.Chunk, id, chunk], "stream chunk", channel),
+      (ok, error) => {
+        this.#invokes.delete(id);
+        this.#enqueue([Kind.End, id, ok, error]);
+      },
+    );
+  }
+
+  #cancelInvoke(id: number, reason: string): void {
+    const call = this.#invokes.get(id);
+    if (!call) return;
+    this.#invokes.delete(id);
+    call.pump?.cancel();
+    call.controller.abort(new DOMException(reason, "AbortError"));
+  }
+
+  #reply(id: number, ok: boolean, value: unknown, channel = "", stream?: boolean): void {
+    if (this.#gone) return;
+    this.#enqueueValue([Kind.Reply, id, ok, value, stream], "handler result", channel);
+  }
+
+  /** Queues a message carrying an arbitrary value: copied now, so later mutation cannot leak. */
+  #enqueueValue(message: HostMessage, api: string, channel: string): void {
+    if (this.#gone) return;
+    const copy = snapshot(message as unknown[], api, channel) ??
+      clone(api, channel, message as unknown[]);
+    this.#enqueue(copy as HostMessage);
   }
 
   #console(level: string, text: string): void {
@@ -244,6 +315,7 @@ export class RendererHost implements ConnectionSink {
     if (level === "warn" || level === "error") console.error(line);
     else console.log(line);
     this.#window.emit("console-message", level, text);
+    this.#window.webContents.emit("console-message", level, text);
   }
 
   #uncaught(info: ErrorInfo): void {
@@ -253,4 +325,24 @@ export class RendererHost implements ConnectionSink {
     );
     this.#window.emit("uncaught-error", error);
   }
+}
+
+function clone<T>(api: string, channel: string, value: T, transfer?: Transferable[]): T {
+  try {
+    return structuredClone(value, { transfer });
+  } catch (error) {
+    throw cloneError(api, channel, error);
+  }
+}
+
+function errorInfo(value: unknown): ErrorInfo {
+  return typeof value === "string" ? { name: "Error", message: value } : toErrorInfo(value);
+}
+
+function collectTransfer(batch: HostMessage[]): Transferable[] | undefined {
+  let transfer: Transferable[] | undefined;
+  for (const m of batch) {
+    if (m[0] === Kind.Send && m[3]?.length) (transfer ??= []).push(...m[3]);
+  }
+  return transfer;
 }

@@ -11,6 +11,7 @@ import type { RendererConnection } from "./_connection.ts";
 import { RendererHost } from "./_renderer_host.ts";
 import { openWindows } from "./_windows.ts";
 import { app } from "./app.ts";
+import { WebContents } from "./web_contents.ts";
 
 /** Options for {@linkcode BrowserWindow}. */
 export interface BrowserWindowOptions {
@@ -52,6 +53,8 @@ let nextId = 1;
 export class BrowserWindow extends Emitter {
   /** The window's id: the `processId` its messages arrive with. */
   readonly id: number;
+  /** The window's contents: `send`, `postMessage`, and their events. */
+  readonly webContents: WebContents;
   readonly #options: BrowserWindowOptions;
   #host: RendererHost;
   #connection: RendererConnection | undefined;
@@ -71,6 +74,7 @@ export class BrowserWindow extends Emitter {
     super();
     this.#options = options;
     this.id = nextId++;
+    this.webContents = new WebContents(this);
     // Created now so that messages sent before anything is loaded wait for the first renderer.
     this.#host = new RendererHost(this, options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
     openWindows.set(this.id, this);

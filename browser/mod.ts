@@ -14,6 +14,10 @@
 export { App, app } from "./app.ts";
 export { BrowserWindow, type BrowserWindowOptions } from "./browser_window.ts";
 export { type BrowserIpc, ipc } from "./ipc.ts";
-export { SyncEvent } from "./_renderer_host.ts";
+export { IpcMainEvent, IpcMainEvent as SyncEvent, IpcMainInvokeEvent } from "./_events.ts";
+export { type IpcMain, ipcMain } from "./ipc_main.ts";
+export { type TypedSender, WebContents } from "./web_contents.ts";
+export { broadcast } from "./broadcast.ts";
+export type { ChannelMap } from "../common/channels.ts";
 export type { WorkerPermissions } from "../host/worker_connection.ts";
 export { ipc as default } from "./ipc.ts";

@@ -27,6 +27,14 @@ export const Kind = {
   Close: 6,
   /** Renderer's entry has been evaluated; queued host messages may flow: `[Ready]`. */
   Ready: 7,
+  /** Renderer abandons invoke `id` (abort, timeout, or a stream it stopped reading): `[Cancel, id]`. */
+  Cancel: 8,
+  /** Renderer can take `n` more chunks of stream `id`: `[Pull, id, n]`. */
+  Pull: 9,
+  /** One chunk of the stream answering invoke `id`: `[Chunk, id, value]`. */
+  Chunk: 10,
+  /** The stream answering invoke `id` ended, or failed: `[End, id, ok, ErrorInfo?]`. */
+  End: 11,
 } as const;
 
 /** One of the {@linkcode Kind} values. */
@@ -47,20 +55,24 @@ export interface ErrorInfo {
   props?: Record<string, unknown>;
 }
 
-/** A message from a renderer to the host. */
+/** A message from a renderer to the host. `ports` are transferred with it (where supported). */
 export type RendererMessage =
-  | [kind: typeof Kind.Send, channel: string, args: unknown[]]
+  | [kind: typeof Kind.Send, channel: string, args: unknown[], ports?: MessagePort[]]
   | [kind: typeof Kind.Sync, seq: number, channel: string, args: unknown[]]
   | [kind: typeof Kind.Invoke, id: number, channel: string, args: unknown[]]
   | [kind: typeof Kind.Console, level: ConsoleLevel, text: string]
   | [kind: typeof Kind.Error, error: ErrorInfo]
   | [kind: typeof Kind.Ready]
-  | [kind: typeof Kind.Close];
+  | [kind: typeof Kind.Close]
+  | [kind: typeof Kind.Cancel, id: number]
+  | [kind: typeof Kind.Pull, id: number, n: number];
 
 /** A message from the host to a renderer. */
 export type HostMessage =
-  | [kind: typeof Kind.Send, channel: string, args: unknown[]]
-  | [kind: typeof Kind.Reply, id: number, ok: boolean, value: unknown]
+  | [kind: typeof Kind.Send, channel: string, args: unknown[], ports?: MessagePort[]]
+  | [kind: typeof Kind.Reply, id: number, ok: boolean, value: unknown, stream?: boolean]
+  | [kind: typeof Kind.Chunk, id: number, value: unknown]
+  | [kind: typeof Kind.End, id: number, ok: boolean, error?: ErrorInfo]
   | [kind: typeof Kind.Close];
 
 /**
@@ -75,6 +87,8 @@ export const MESSAGE_CHANNEL = "message";
 export const SYNC_MESSAGE_CHANNEL = "sync-message";
 /** The routing id of a window's top-level frame. */
 export const TOP_FRAME_ROUTING_ID = 1;
+/** How many chunks of a stream a renderer lets the host send ahead of what it has read. */
+export const STREAM_WINDOW = 16;
 /** How long a sync call waits for `event.result` before it fails, by default. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 30_000;
 /**

@@ -88,8 +88,8 @@ class WorkerConnection implements RendererConnection {
     };
   }
 
-  post(messages: HostMessage[]): void {
-    this.#worker.postMessage(messages);
+  post(messages: HostMessage[], transfer?: Transferable[]): void {
+    this.#worker.postMessage(messages, transfer ?? []);
   }
 
   replySync(reply: SyncReply): void {

@@ -19,18 +19,41 @@ import {
   type RendererMessage,
 } from "../common/protocol.ts";
 import { snapshot } from "../common/snapshot.ts";
+import { IpcStream } from "./_stream.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
+
+/** Options of an `invoke` call. */
+export interface InvokeOptions {
+  /** Aborting it rejects the call here and aborts the handler's `event.signal` in the browser. */
+  signal?: AbortSignal;
+  /** A deadline in ms: past it the call rejects with a `TimeoutError` and is cancelled. */
+  timeout?: number;
+}
+
+interface PendingInvoke {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  context: string;
+  stream?: IpcStream;
+  cleanup?: () => void;
+}
 
 /** The renderer side of one window's ipc. */
 export class RendererCore {
-  /** Listeners for messages from the browser, by channel; they receive the arguments only. */
+  /** Legacy `ipc` listeners, by channel: they receive the arguments only. */
   readonly listeners: Emitter = new Emitter();
+  /** `ipcRenderer` listeners, by channel: they receive `(event, ...args)`. */
+  readonly eventListeners: Emitter = new Emitter();
+  /** Makes the event `ipcRenderer` listeners receive; set by the `ipcRenderer` module. */
+  createEvent: (ports: MessagePort[]) => unknown = (ports) => ({ ports });
   readonly id: number;
   readonly #transport: RendererTransport;
   readonly #syncTimeout: number;
   #queue: RendererMessage[] = [];
   #flushScheduled = false;
   #seq = 0;
+  #invokeSeq = 0;
+  readonly #invokes = new Map<number, PendingInvoke>();
   #closed = false;
 
   constructor(transport: RendererTransport, init: RendererInit) {
@@ -45,16 +68,82 @@ export class RendererCore {
     assertChannel(api, channel);
     this.#assertOpen(api, channel);
     const copy = snapshot(args, api, channel);
-    if (copy) {
-      this.#queue.push([Kind.Send, channel, copy]);
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        queueMicrotask(this.flush);
-      }
-      return;
-    }
+    if (copy) return this.#enqueue([Kind.Send, channel, copy]);
     this.flush();
     this.#post(api, channel, [Kind.Send, channel, args]);
+  }
+
+  #enqueue(message: RendererMessage): void {
+    this.#queue.push(message);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  #cancel(id: number): void {
+    if (!this.#closed) this.#enqueue([Kind.Cancel, id]);
+  }
+
+  /** Sends `message` on `channel` with `transfer` (MessagePorts, ArrayBuffers) moved, not copied. */
+  postMessage(api: string, channel: string, message: unknown, transfer: Transferable[]): void {
+    assertChannel(api, channel);
+    this.#assertOpen(api, channel);
+    const ports = transfer.filter((t): t is MessagePort => t instanceof MessagePort);
+    this.flush();
+    this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
+  }
+
+  /** Calls the browser's handler for `channel`; resolves with its result (or a stream). */
+  invoke(api: string, channel: string, args: unknown[], options?: InvokeOptions): Promise<unknown> {
+    try {
+      assertChannel(api, channel);
+      this.#assertOpen(api, channel);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = ++this.#invokeSeq;
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const call: PendingInvoke = { resolve, reject, context: `${api} on channel "${channel}"` };
+    this.#invokes.set(id, call);
+    try {
+      const copy = snapshot(args, api, channel);
+      if (copy) this.#enqueue([Kind.Invoke, id, channel, copy]);
+      else {
+        this.flush();
+        this.#post(api, channel, [Kind.Invoke, id, channel, args]);
+      }
+    } catch (error) {
+      this.#invokes.delete(id);
+      return Promise.reject(error);
+    }
+    if (signal || options?.timeout !== undefined) {
+      const cancel = (reason: unknown) => {
+        if (!this.#invokes.has(id)) return;
+        this.#invokes.delete(id);
+        this.#cancel(id);
+        reject(reason);
+      };
+      const onAbort = () => cancel(signal!.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = options?.timeout === undefined ? undefined : setTimeout(
+        () =>
+          cancel(
+            new DOMException(
+              `${call.context} timed out after ${options.timeout} ms`,
+              "TimeoutError",
+            ),
+          ),
+        options.timeout,
+      );
+      call.cleanup = () => {
+        signal?.removeEventListener("abort", onAbort);
+        clearTimeout(timer);
+      };
+    }
+    return promise;
   }
 
   /** Sends on `channel` and blocks until the browser answers; returns its result or throws. */
@@ -99,6 +188,11 @@ export class RendererCore {
     this.#queue.push([Kind.Close]);
     this.flush();
     this.#closed = true;
+    for (const [id, call] of this.#invokes) {
+      this.#invokes.delete(id);
+      call.cleanup?.();
+      call.reject(new Error(`${call.context}: window ${this.id} is closed`));
+    }
     this.#transport.close();
   }
 
@@ -111,13 +205,36 @@ export class RendererCore {
     this.#transport.post(batch);
   };
 
-  #post(api: string, channel: string, message: RendererMessage): void {
+  #post(api: string, channel: string, message: RendererMessage, transfer?: Transferable[]): void {
     try {
-      this.#transport.post([message]);
+      this.#transport.post([message], transfer);
     } catch (error) {
       throw error instanceof DOMException && error.name === "DataCloneError"
         ? cloneError(api, channel, error)
         : error;
+    }
+  }
+
+  #reply(id: number, ok: boolean, value: unknown, stream?: boolean): void {
+    const call = this.#invokes.get(id);
+    if (!call) return; // cancelled here already
+    call.cleanup?.();
+    if (!ok) {
+      this.#invokes.delete(id);
+      call.reject(fromErrorInfo(value as ErrorInfo, call.context));
+    } else if (stream) {
+      call.stream = new IpcStream(
+        call.context,
+        (n) => this.#enqueue([Kind.Pull, id, n]),
+        () => {
+          this.#invokes.delete(id);
+          this.#cancel(id);
+        },
+      );
+      call.resolve(call.stream);
+    } else {
+      this.#invokes.delete(id);
+      call.resolve(value);
     }
   }
 
@@ -131,8 +248,29 @@ export class RendererCore {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       try {
-        if (m[0] === Kind.Send) this.listeners.emitArgs(m[1], m[2]);
-        else if (m[0] === Kind.Close) this.close();
+        switch (m[0]) {
+          case Kind.Send:
+            this.listeners.emitArgs(m[1], m[2]);
+            if (this.eventListeners.listenerCount(m[1]) > 0) {
+              this.eventListeners.emitArgs(m[1], [this.createEvent(m[3] ?? []), ...m[2]]);
+            }
+            break;
+          case Kind.Reply:
+            this.#reply(m[1], m[2], m[3], m[4]);
+            break;
+          case Kind.Chunk:
+            this.#invokes.get(m[1])?.stream?._chunk(m[2]);
+            break;
+          case Kind.End: {
+            const call = this.#invokes.get(m[1]);
+            this.#invokes.delete(m[1]);
+            call?.stream?._end(m[2], m[3]);
+            break;
+          }
+          case Kind.Close:
+            this.close();
+            break;
+        }
       } catch (error) {
         // A listener's error must not swallow the rest of the batch: report it as uncaught.
         globalThis.reportError(error);

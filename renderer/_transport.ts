@@ -5,8 +5,11 @@ import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol
  * moves messages. Each window kind (worker, page, process) has one.
  */
 export interface RendererTransport {
-  /** Delivers `messages` to the host, in order. Throws a `DataCloneError` if one cannot travel. */
-  post(messages: RendererMessage[]): void;
+  /**
+   * Delivers `messages` to the host, in order, moving `transfer` (ports, buffers) where the
+   * transport can. Throws a `DataCloneError` if one cannot travel.
+   */
+  post(messages: RendererMessage[], transfer?: Transferable[]): void;
   /**
    * Blocks the renderer until the host answers sync call `seq` (already posted), or until
    * `timeoutMs` passes, then returns the reply or throws.

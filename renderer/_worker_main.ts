@@ -22,7 +22,7 @@ import {
 // Captured before the environment replaces `close` with the window-aware version.
 const closeWorker = globalThis.close.bind(globalThis);
 const scope = globalThis as unknown as {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent) => void) | null;
 };
 
@@ -35,8 +35,8 @@ class WorkerTransport implements RendererTransport {
     this.#replies = replies;
   }
 
-  post(messages: RendererMessage[]): void {
-    scope.postMessage(messages);
+  post(messages: RendererMessage[], transfer?: Transferable[]): void {
+    scope.postMessage(messages, transfer);
   }
 
   waitSync(seq: number, timeoutMs: number): SyncReply {

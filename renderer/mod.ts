@@ -12,3 +12,7 @@
  */
 export { ipc, type RendererIpc } from "./ipc.ts";
 export { ipc as default } from "./ipc.ts";
+export { type IpcRenderer, ipcRenderer, type IpcRendererEvent } from "./ipc_renderer.ts";
+export { IpcStream } from "./_stream.ts";
+export type { InvokeOptions } from "./_core.ts";
+export type { ChannelMap } from "../common/channels.ts";
