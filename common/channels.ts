@@ -58,6 +58,7 @@ export type InvokeChannels<C extends ChannelMap> = Part<C, "invoke", Record<stri
 export type PushChannels<C extends ChannelMap> = Part<C, "push", Record<string, AnyArgs>>;
 
 /** What a renderer's `invoke` resolves to when the handler returns `R`. */
-export type InvokeResult<R, Stream> = Awaited<R> extends AsyncIterable<infer T> ? Stream & AsyncIterable<T>
+export type InvokeResult<R, Stream> = Awaited<R> extends AsyncIterable<infer T>
+  ? Stream & AsyncIterable<T>
   : Awaited<R> extends ReadableStream<infer T> ? Stream & AsyncIterable<T>
   : Awaited<R>;

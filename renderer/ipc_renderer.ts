@@ -111,7 +111,12 @@ export const ipcRenderer: IpcRenderer = {
     return core("ipcRenderer.invoke").invoke("ipcRenderer.invoke", channel, args, options) as any;
   },
   postMessage(channel, message, transfer = []) {
-    core("ipcRenderer.postMessage").postMessage("ipcRenderer.postMessage", channel, message, transfer);
+    core("ipcRenderer.postMessage").postMessage(
+      "ipcRenderer.postMessage",
+      channel,
+      message,
+      transfer,
+    );
   },
   on(channel, listener) {
     withEvents("ipcRenderer.on").eventListeners.on(channel, listener);
