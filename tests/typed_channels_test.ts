@@ -4,7 +4,7 @@
  * and the line it guards type-checked.
  */
 import assert from "node:assert/strict";
-import { type ChannelMap, ipcMain, WebContents } from "../browser/mod.ts";
+import { type ChannelMap, ipcMain, type WebContents } from "../browser/mod.ts";
 import { type IpcRenderer, ipcRenderer } from "../renderer/mod.ts";
 
 interface Channels extends ChannelMap {
