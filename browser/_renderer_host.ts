@@ -14,6 +14,8 @@ import {
   TOP_FRAME_ROUTING_ID,
 } from "../common/protocol.ts";
 import { snapshot } from "../common/snapshot.ts";
+import { Flow, type FlowLimits } from "../common/flow.ts";
+import { refusal } from "../common/policy.ts";
 import type { ConnectionSink, RendererConnection } from "./_connection.ts";
 import { IpcMainEvent, IpcMainInvokeEvent } from "./_events.ts";
 import { guard, handlers, legacyListeners, mainListeners } from "./_registry.ts";
@@ -54,11 +56,13 @@ export class RendererHost implements ConnectionSink {
   #flushScheduled = false;
   #sync: PendingSync | undefined;
   readonly #invokes = new Map<number, PendingInvoke>();
+  readonly #flow: Flow;
   #closedByRenderer = false;
 
-  constructor(window: HostedWindow, syncTimeout: number) {
+  constructor(window: HostedWindow, syncTimeout: number, limits: FlowLimits = {}) {
     this.#window = window;
     this.#syncTimeout = syncTimeout;
+    this.#flow = new Flow(window.id, "renderer", limits, () => this.#schedule());
   }
 
   /** Attaches the transport (once the window's renderer has been launched). */
@@ -80,6 +84,7 @@ export class RendererHost implements ConnectionSink {
   send(api: string, channel: string, args: unknown[]): void {
     assertChannel(api, channel);
     this.#assertOpen(api, channel);
+    this.#flow.admit(api, "receive", channel, args);
     let copy = snapshot(args, api, channel);
     if (!copy && !this.#ready) copy = clone(api, channel, args);
     if (copy) return this.#enqueue([Kind.Send, channel, copy]);
@@ -91,6 +96,7 @@ export class RendererHost implements ConnectionSink {
   postMessage(api: string, channel: string, message: unknown, transfer: Transferable[]): void {
     assertChannel(api, channel);
     this.#assertOpen(api, channel);
+    this.#flow.admit(api, "receive", channel, message);
     const ports = transfer.filter((t): t is MessagePort => t instanceof MessagePort);
     if (!this.#ready) {
       // Transfer now (the sender's side is detached at once, as promised), deliver on ready.
@@ -105,25 +111,36 @@ export class RendererHost implements ConnectionSink {
   /** Posts every queued message now (if the renderer is ready for them). */
   readonly flush = (): void => {
     this.#flushScheduled = false;
-    if (!this.#ready || this.#queue.length === 0 || !this.#connection) return;
+    if (!this.#ready || !this.#connection) return;
+    const ack = this.#flow.takeAck();
+    if (ack > 0) this.#queue.push([Kind.Ack, ack]);
+    if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
+    this.#flow.inFlight.seal();
     this.#connection.post(batch, collectTransfer(batch));
   };
 
   /** Messages from the renderer, in order. */
   receive(messages: RendererMessage[]): void {
+    let handled = 0;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
+      if (m[0] !== Kind.Ack) handled++;
       switch (m[0]) {
+        case Kind.Ack:
+          this.#flow.inFlight.ack(m[1]);
+          break;
         case Kind.Send:
-          this.#dispatchSend(m[1], m[2], m[3] ?? []);
+          if (this.#allowed("send", m[1])) this.#dispatchSend(m[1], m[2], m[3] ?? []);
           break;
         case Kind.Sync:
-          this.#dispatchSync(m[1], m[2], m[3]);
+          if (this.#allowed("sync", m[2])) this.#dispatchSync(m[1], m[2], m[3]);
+          else this.#refuseSync(m[1], m[2]);
           break;
         case Kind.Invoke:
-          this.#dispatchInvoke(m[1], m[2], m[3]);
+          if (this.#allowed("invoke", m[2])) this.#dispatchInvoke(m[1], m[2], m[3]);
+          else this.#reply(m[1], false, errorInfo(this.#refusalText("invoke", m[2])));
           break;
         case Kind.Cancel:
           this.#cancelInvoke(m[1], "the renderer cancelled the call");
@@ -148,6 +165,7 @@ export class RendererHost implements ConnectionSink {
           break;
       }
     }
+    if (handled > 0 && !this.#gone) this.#flow.received(handled);
   }
 
   /**
@@ -158,6 +176,7 @@ export class RendererHost implements ConnectionSink {
     if (this.#gone) return;
     this.#gone = reason;
     this.#queue = [];
+    this.#flow.stop();
     if (this.#sync) this.#answerSync(false, `window ${this.#window.id} ${reason}`);
     for (const id of [...this.#invokes.keys()]) {
       this.#cancelInvoke(id, `window ${this.#window.id} ${reason}`);
@@ -172,10 +191,31 @@ export class RendererHost implements ConnectionSink {
 
   #enqueue(message: HostMessage): void {
     this.#queue.push(message);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#ready && !this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.flush);
     }
+  }
+
+  // The renderer checks its own policy; one that did not is refused here, and the host's log
+  // says so (a renderer is untrusted code).
+  #allowed(kind: "send" | "sync" | "invoke", channel: string): boolean {
+    if (this.#flow.policy.allows(kind, channel)) return true;
+    console.error(`[window ${this.#window.id}] ${refusal(kind, channel)}`);
+    return false;
+  }
+
+  #refusalText(kind: string, channel: string): string {
+    return `channel "${channel}" is not allowed for window ${this.#window.id} (${kind})`;
+  }
+
+  #refuseSync(seq: number, channel: string): void {
+    this.#sync = { seq, channel, timer: setTimeout(() => {}, 0) };
+    this.#answerSync(false, this.#refusalText("sync", channel));
   }
 
   #post(api: string, channel: string, message: HostMessage, transfer?: Transferable[]): void {
@@ -281,9 +321,13 @@ export class RendererHost implements ConnectionSink {
     this.#reply(id, true, null, channel, true);
     call.pump = new StreamPump(
       value,
-      (chunk) => this.#enqueueValue([Kind.Chunk, id, chunk], "stream chunk", channel),
+      (chunk) => {
+        this.#flow.count();
+        this.#enqueueValue([Kind.Chunk, id, chunk], "stream chunk", channel);
+      },
       (ok, error) => {
         this.#invokes.delete(id);
+        this.#flow.count();
         this.#enqueue([Kind.End, id, ok, error]);
       },
     );
@@ -298,6 +342,7 @@ export class RendererHost implements ConnectionSink {
   }
 
   #reply(id: number, ok: boolean, value: unknown, channel = "", stream?: boolean): void {
+    this.#flow.count();
     if (this.#gone) return;
     this.#enqueueValue([Kind.Reply, id, ok, value, stream], "handler result", channel);
   }

@@ -5,6 +5,9 @@
  */
 import { isAbsolute, resolve, toFileUrl } from "./_path.ts";
 import { DEFAULT_SYNC_TIMEOUT_MS } from "../common/protocol.ts";
+import type { FlowLimits } from "../common/flow.ts";
+import type { ChannelPolicy } from "../common/policy.ts";
+import type { RendererInit } from "../renderer/_transport.ts";
 import { Emitter } from "../common/emitter.ts";
 import { launchWorker, type WorkerPermissions } from "../host/worker_connection.ts";
 import type { RendererConnection } from "./_connection.ts";
@@ -12,6 +15,7 @@ import { RendererHost } from "./_renderer_host.ts";
 import { openWindows } from "./_windows.ts";
 import { app } from "./app.ts";
 import { WebContents } from "./web_contents.ts";
+import { chromiumWindow, type PageFile, pageFile, pageStarter, servedPage } from "./_page_window.ts";
 
 /** Options for {@linkcode BrowserWindow}. */
 export interface BrowserWindowOptions {
@@ -23,6 +27,12 @@ export interface BrowserWindowOptions {
   title?: string;
   /** Whether a page window is shown; `false` runs it headless. Default `true`. */
   show?: boolean;
+  /** The Chromium executable for page windows (path or name). Default `$DENOTRON_CHROMIUM`. */
+  chromium?: string;
+  /** A page window's Content-Security-Policy, replacing the strict default; `""` for none. */
+  contentSecurityPolicy?: string;
+  /** Open DevTools with a page window (when it is shown). */
+  devTools?: boolean;
   /**
    * Deno permissions of a worker window: none unless granted, and never more than the host has.
    * Same shape as `Worker`'s `deno.permissions`, e.g. `{ read: ["./data"], net: false }`.
@@ -30,6 +40,18 @@ export interface BrowserWindowOptions {
   permissions?: WorkerPermissions;
   /** How long a renderer's sync call waits for `event.result`, in ms. Default 30,000. */
   syncTimeout?: number;
+  /**
+   * Channels the window may use, as glob patterns per direction and kind (`send`, `sync`,
+   * `invoke` from the renderer; `receive` from the browser). All when not given. A message on
+   * another channel is refused with a clear error at the sender and a line in the host's log.
+   */
+  channels?: ChannelPolicy;
+  /** Largest message either way, in bytes (estimated). Default 256 MiB. */
+  maxMessageSize?: number;
+  /** Most messages sent and not yet handled by the other side, each way. Default 4,000,000. */
+  maxPendingMessages?: number;
+  /** Most bytes (estimated) sent and not yet handled by the other side, each way. Default 1 GiB. */
+  maxPendingBytes?: number;
 }
 
 const SCRIPT = /\.(ts|tsx|js|jsx|mjs|mts)$/;
@@ -76,7 +98,7 @@ export class BrowserWindow extends Emitter {
     this.id = nextId++;
     this.webContents = new WebContents(this);
     // Created now so that messages sent before anything is loaded wait for the first renderer.
-    this.#host = new RendererHost(this, options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
+    this.#host = this.#newHost();
     openWindows.set(this.id, this);
   }
 
@@ -91,11 +113,7 @@ export class BrowserWindow extends Emitter {
     if (this.#destroyed) {
       return Promise.reject(new Error(`window ${this.id} is closed: cannot load ${url.pathname}`));
     }
-    if (PAGE.test(url.pathname)) {
-      return Promise.reject(
-        new Error(`window ${this.id}: page windows (${url.pathname}) are not supported yet`),
-      );
-    }
+    if (PAGE.test(url.pathname)) return pageFile(url, app.getAppPath()).then((p) => this.#loadPage(p));
     if (!SCRIPT.test(url.pathname)) {
       return Promise.reject(
         new Error(
@@ -105,12 +123,62 @@ export class BrowserWindow extends Emitter {
     }
     return this.#launch((host) =>
       launchWorker({
-        id: this.id,
+        ...this._init(),
         entry: url,
-        syncTimeout: this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS,
         permissions: this.#options.permissions,
       }, host)
     );
+  }
+
+  /**
+   * Loads `url`: a `file:` URL as {@linkcode BrowserWindow.loadFile} does, or the URL of a page
+   * this host serves (e.g. one a page window reported). Other web URLs are refused.
+   */
+  async loadURL(url: string | URL): Promise<void> {
+    const target = new URL(url);
+    if (target.protocol === "file:") return this.loadFile(target);
+    return this.#loadPage(await servedPage(target));
+  }
+
+  /** A PNG of a page window's contents, at its size in CSS pixels. */
+  async capturePage(): Promise<Uint8Array> {
+    return await (await chromiumWindow(this.#connection, "capturePage", this.id)).capture();
+  }
+
+  /** Opens DevTools for a page window shown on a display. */
+  async openDevTools(): Promise<void> {
+    await (await chromiumWindow(this.#connection, "openDevTools", this.id)).openDevTools();
+  }
+
+  async #loadPage(page: PageFile): Promise<void> {
+    const { width, height, title, show, chromium, contentSecurityPolicy, devTools } = this.#options;
+    const start = await pageStarter(this._init(), page, {
+      width,
+      height,
+      title,
+      show,
+      chromium,
+      contentSecurityPolicy,
+      devTools,
+    });
+    if (this.#destroyed) throw new Error(`window ${this.id} is closed: cannot load ${page.file}`);
+    return this.#launch(start);
+  }
+
+  /** @internal What every renderer of this window starts with, whatever its kind. */
+  _init(): RendererInit {
+    const { channels, maxMessageSize, maxPendingMessages, maxPendingBytes } = this.#options;
+    const limits: FlowLimits = { channels, maxMessageSize, maxPendingMessages, maxPendingBytes };
+    return {
+      id: this.id,
+      syncTimeout: this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS,
+      limits: JSON.parse(JSON.stringify(limits)),
+    };
+  }
+
+  #newHost(): RendererHost {
+    const init = this._init();
+    return new RendererHost(this, init.syncTimeout, init.limits);
   }
 
   /** @internal The window's ipc core, for the browser-side ipc modules. */
@@ -148,7 +216,7 @@ export class BrowserWindow extends Emitter {
   #launch(start: (host: RendererHost) => RendererConnection): Promise<void> {
     if (this.#connection) {
       this.#end("navigated away");
-      this.#host = new RendererHost(this, this.#options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT_MS);
+      this.#host = this.#newHost();
     }
     const host = this.#host;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
@@ -160,7 +228,20 @@ export class BrowserWindow extends Emitter {
     const onReady = () => settle("ready-to-show");
     const onClosed = () => settle("closed");
     this.on("ready-to-show", onReady).on("closed", onClosed);
-    this.#connection = start(host);
+    try {
+      this.#connection = start(host);
+    } catch (error) {
+      this.off("ready-to-show", onReady).off("closed", onClosed);
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const hint = error instanceof Error && error.name === "NotCapable"
+        ? ` (a window never gets more permissions than the host has: ${
+          JSON.stringify(this.#options.permissions)
+        })`
+        : "";
+      return Promise.reject(
+        new Error(`window ${this.id}: cannot start its renderer: ${why}${hint}`),
+      );
+    }
     host.attach(this.#connection);
     return promise;
   }

@@ -35,6 +35,8 @@ export const Kind = {
   Chunk: 10,
   /** The stream answering invoke `id` ended, or failed: `[End, id, ok, ErrorInfo?]`. */
   End: 11,
+  /** Either side handled `n` more of the other's messages (flow control): `[Ack, n]`. */
+  Ack: 12,
 } as const;
 
 /** One of the {@linkcode Kind} values. */
@@ -65,7 +67,8 @@ export type RendererMessage =
   | [kind: typeof Kind.Ready]
   | [kind: typeof Kind.Close]
   | [kind: typeof Kind.Cancel, id: number]
-  | [kind: typeof Kind.Pull, id: number, n: number];
+  | [kind: typeof Kind.Pull, id: number, n: number]
+  | [kind: typeof Kind.Ack, n: number];
 
 /** A message from the host to a renderer. */
 export type HostMessage =
@@ -73,6 +76,7 @@ export type HostMessage =
   | [kind: typeof Kind.Reply, id: number, ok: boolean, value: unknown, stream?: boolean]
   | [kind: typeof Kind.Chunk, id: number, value: unknown]
   | [kind: typeof Kind.End, id: number, ok: boolean, error?: ErrorInfo]
+  | [kind: typeof Kind.Ack, n: number]
   | [kind: typeof Kind.Close];
 
 /**

@@ -11,7 +11,7 @@ import {
   type SyncReply,
 } from "../common/protocol.ts";
 import type { ConnectionSink, RendererConnection } from "../browser/_connection.ts";
-import { INIT_KEY, type RendererInit, type WorkerHello } from "../renderer/_transport.ts";
+import type { RendererInit, WorkerHello } from "../renderer/_transport.ts";
 
 const WORKER_MAIN = new URL("../renderer/_worker_main.ts", import.meta.url).href;
 
@@ -27,16 +27,12 @@ export interface WorkerLaunch extends RendererInit {
 }
 
 /**
- * The worker's main module: sets the init, then our bootstrap, then the window's script, each a
- * static import so that a worker with no read permission can load them, then reports ready.
+ * The worker's main module: our bootstrap, then the window's script, each a static import so that
+ * a worker with no read permission can load them, then reports ready. The same for every window
+ * of one script, so it is loaded (and type-checked, under `deno test`) once.
  */
 function entryModule(launch: WorkerLaunch): string {
-  const init: RendererInit = { id: launch.id, syncTimeout: launch.syncTimeout };
-  const setInit = `globalThis[Symbol.for(${JSON.stringify(INIT_KEY.description)})] = ${
-    JSON.stringify(init)
-  };`;
   const source = [
-    `import ${JSON.stringify(`data:text/javascript,${encodeURIComponent(setInit)}`)};`,
     `import { ready } from ${JSON.stringify(WORKER_MAIN)};`,
     `import ${JSON.stringify(launch.entry.href)};`,
     `ready();`,
@@ -68,9 +64,18 @@ class WorkerConnection implements RendererConnection {
       name: `window ${launch.id}`,
       deno: { permissions: launch.permissions ?? "none" },
     });
+    const init: RendererInit = {
+      id: launch.id,
+      syncTimeout: launch.syncTimeout,
+      limits: launch.limits,
+    };
     this.#worker.onmessage = (event: MessageEvent<WorkerHello>) => {
       this.#cell = new Int32Array(event.data.cell);
       this.#replies = event.data.replies;
+      // The renderer is blocked until it has its init: answer on the port, then wake it.
+      this.#replies.postMessage(init);
+      Atomics.store(this.#cell, 0, -1);
+      Atomics.notify(this.#cell, 0);
       this.#worker.onmessage = (event: MessageEvent<RendererMessage[]>) => sink.receive(event.data);
     };
     this.#worker.onerror = (event) => {

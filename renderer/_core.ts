@@ -19,6 +19,7 @@ import {
   type RendererMessage,
 } from "../common/protocol.ts";
 import { snapshot } from "../common/snapshot.ts";
+import { Flow } from "../common/flow.ts";
 import { IpcStream } from "./_stream.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
 
@@ -51,6 +52,7 @@ export class RendererCore {
   readonly #syncTimeout: number;
   #queue: RendererMessage[] = [];
   #flushScheduled = false;
+  readonly #flow: Flow;
   #seq = 0;
   #invokeSeq = 0;
   readonly #invokes = new Map<number, PendingInvoke>();
@@ -60,6 +62,7 @@ export class RendererCore {
     this.#transport = transport;
     this.id = init.id;
     this.#syncTimeout = init.syncTimeout;
+    this.#flow = new Flow(init.id, "browser", init.limits ?? {}, () => this.#schedule());
     transport.listen((messages) => this.#receive(messages));
   }
 
@@ -67,6 +70,7 @@ export class RendererCore {
   send(api: string, channel: string, args: unknown[]): void {
     assertChannel(api, channel);
     this.#assertOpen(api, channel);
+    this.#flow.admit(api, "send", channel, args);
     const copy = snapshot(args, api, channel);
     if (copy) return this.#enqueue([Kind.Send, channel, copy]);
     this.flush();
@@ -75,20 +79,31 @@ export class RendererCore {
 
   #enqueue(message: RendererMessage): void {
     this.#queue.push(message);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.flush);
     }
   }
 
+  /** Queues a control message (counted in flight, outside any channel's limits). */
+  #control(message: RendererMessage): void {
+    this.#flow.count();
+    this.#enqueue(message);
+  }
+
   #cancel(id: number): void {
-    if (!this.#closed) this.#enqueue([Kind.Cancel, id]);
+    if (!this.#closed) this.#control([Kind.Cancel, id]);
   }
 
   /** Sends `message` on `channel` with `transfer` (MessagePorts, ArrayBuffers) moved, not copied. */
   postMessage(api: string, channel: string, message: unknown, transfer: Transferable[]): void {
     assertChannel(api, channel);
     this.#assertOpen(api, channel);
+    this.#flow.admit(api, "send", channel, message);
     const ports = transfer.filter((t): t is MessagePort => t instanceof MessagePort);
     this.flush();
     this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
@@ -104,6 +119,11 @@ export class RendererCore {
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    try {
+      this.#flow.admit(api, "invoke", channel, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const id = ++this.#invokeSeq;
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     const call: PendingInvoke = { resolve, reject, context: `${api} on channel "${channel}"` };
@@ -151,6 +171,7 @@ export class RendererCore {
     assertChannel(api, channel);
     this.#assertOpen(api, channel);
     snapshot(args, api, channel); // refuses functions and symbols with the channel named
+    this.#flow.admit(api, "sync", channel, args);
     this.flush();
     const seq = ++this.#seq;
     this.#post(api, channel, [Kind.Sync, seq, channel, args]);
@@ -165,29 +186,30 @@ export class RendererCore {
   /** Reports console output to the browser's terminal. */
   console(level: ConsoleLevel, text: string): void {
     if (this.#closed) return;
-    this.#queue.push([Kind.Console, level, text]);
+    this.#control([Kind.Console, level, text]);
     this.flush();
   }
 
   /** Reports an uncaught error to the browser. */
   reportError(error: unknown): void {
     if (this.#closed) return;
-    this.#queue.push([Kind.Error, toErrorInfo(error)]);
+    this.#control([Kind.Error, toErrorInfo(error)]);
     this.flush();
   }
 
   /** Tells the browser the window's entry has run: messages it queued may now be delivered. */
   ready(): void {
-    this.#queue.push([Kind.Ready]);
+    this.#control([Kind.Ready]);
     this.flush();
   }
 
   /** Closes the window from inside, after everything sent so far. */
   close(): void {
     if (this.#closed) return;
-    this.#queue.push([Kind.Close]);
+    this.#control([Kind.Close]);
     this.flush();
     this.#closed = true;
+    this.#flow.stop();
     for (const [id, call] of this.#invokes) {
       this.#invokes.delete(id);
       call.cleanup?.();
@@ -199,13 +221,17 @@ export class RendererCore {
   /** Posts every queued message now. */
   readonly flush = (): void => {
     this.#flushScheduled = false;
+    const ack = this.#flow.takeAck();
+    if (ack > 0) this.#queue.push([Kind.Ack, ack]);
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
+    this.#flow.inFlight.seal();
     this.#transport.post(batch);
   };
 
   #post(api: string, channel: string, message: RendererMessage, transfer?: Transferable[]): void {
+    this.#flow.inFlight.seal();
     try {
       this.#transport.post([message], transfer);
     } catch (error) {
@@ -245,8 +271,14 @@ export class RendererCore {
   }
 
   #receive(messages: HostMessage[]): void {
+    let handled = 0;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
+      if (m[0] === Kind.Ack) {
+        this.#flow.inFlight.ack(m[1]);
+        continue;
+      }
+      handled++;
       try {
         switch (m[0]) {
           case Kind.Send:
@@ -276,6 +308,7 @@ export class RendererCore {
         globalThis.reportError(error);
       }
     }
+    if (handled > 0 && !this.#closed) this.#flow.received(handled);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { FlowLimits } from "../common/flow.ts";
 import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface RendererInit {
   id: number;
   /** How long a sync call may block, in ms. */
   syncTimeout: number;
+  /** The window's channel policy and limits; none when not given. */
+  limits?: FlowLimits;
 }
 
 /** The first message a worker window posts: where the host answers its sync calls. */
@@ -37,5 +40,5 @@ export interface WorkerHello {
   replies: MessagePort;
 }
 
-/** The global the window's generated entry sets before this module runs. */
-export const INIT_KEY: unique symbol = Symbol.for("denotron.worker-init") as never;
+/** How long a worker window waits for the host's answer to its hello. */
+export const INIT_TIMEOUT_MS = 10_000;

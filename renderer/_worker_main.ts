@@ -13,7 +13,7 @@ import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol
 import { installCore, RendererCore } from "./_core.ts";
 import { installEnvironment } from "./_bootstrap.ts";
 import {
-  INIT_KEY,
+  INIT_TIMEOUT_MS,
   type RendererInit,
   type RendererTransport,
   type WorkerHello,
@@ -72,13 +72,21 @@ class WorkerTransport implements RendererTransport {
 
 // The window's generated entry imports this module before the window's own script (static
 // imports, so a worker without read permission can load it), and calls `ready()` after it.
-const init = (globalThis as Record<symbol, RendererInit>)[INIT_KEY];
+// The hello hands the host our sync cell and reply port; the host answers on that port with
+// this window's init, which we wait for here, before the window's script can run. (Passing the
+// init in the entry's source instead would make every window's entry a distinct module.)
 const cell = new SharedArrayBuffer(4);
+const cellView = new Int32Array(cell);
 const { port1, port2 } = new MessageChannel();
 (globalThis as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(
   { cell, replies: port2 } satisfies WorkerHello,
   [port2],
 );
+Atomics.wait(cellView, 0, 0, INIT_TIMEOUT_MS);
+const welcome = receiveMessageOnPort(port1 as unknown as NodeMessagePort);
+if (!welcome) throw new Error(`no init from the host within ${INIT_TIMEOUT_MS} ms`);
+const init = welcome.message as RendererInit;
+Atomics.store(cellView, 0, 0);
 const core = new RendererCore(new WorkerTransport(cell, port1), init);
 installCore(core);
 installEnvironment(core, (v) => Deno.inspect(v, { colors: false, depth: 6 }));
