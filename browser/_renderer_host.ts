@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { assertChannel, cloneError, fromErrorInfo, toErrorInfo } from "../common/errors.ts";
+import {
+  assertChannel,
+  cloneError,
+  describe,
+  fromErrorInfo,
+  toErrorInfo,
+} from "../common/errors.ts";
+import { isRendererMessage } from "../common/validate.ts";
 import {
   type ErrorInfo,
   type HostMessage,
@@ -123,9 +130,14 @@ export class RendererHost implements ConnectionSink {
 
   /** Messages from the renderer, in order. */
   receive(messages: RendererMessage[]): void {
+    if (!Array.isArray(messages)) return this.#malformed(messages);
     let handled = 0;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
+      if (!isRendererMessage(m)) {
+        this.#malformed(m);
+        continue;
+      }
       if (m[0] !== Kind.Ack) handled++;
       switch (m[0]) {
         case Kind.Ack:
@@ -199,6 +211,12 @@ export class RendererHost implements ConnectionSink {
       this.#flushScheduled = true;
       queueMicrotask(this.flush);
     }
+  }
+
+  #malformed(what: unknown): void {
+    console.error(
+      `[window ${this.#window.id}] refused a malformed message: ${describe(what)}`,
+    );
   }
 
   // The renderer checks its own policy; one that did not is refused here, and the host's log

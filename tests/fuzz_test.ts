@@ -1,0 +1,43 @@
+/**
+ * Hostile renderers: random and malformed frames thrown at the browser never crash the host;
+ * they are refused (and logged), and valid traffic on other windows goes on.
+ */
+import assert from "node:assert/strict";
+import { BrowserWindow, ipc } from "../browser/mod.ts";
+import { next, openAgent, transports } from "./_harness.ts";
+
+Deno.test({
+  name: "worker: 20,000 random frames from a hostile window; the host and other windows go on",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const hostile = new BrowserWindow();
+    const bystander = await openAgent(transports[0]);
+    const refused: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => refused.push(String(line));
+    try {
+      await hostile.loadFile(new URL("./fixtures/fuzzer.ts", import.meta.url));
+      let total = 0;
+      for (let round = 1; round <= 4; round++) {
+        const done = next(ipc as never, "fuzz-done");
+        ipc.sendChannel(hostile.id, 1, "fuzz", round * 7919, 5_000);
+        // Valid traffic from another window while the hostile one floods.
+        const echoed = next(ipc as never, "bystander");
+        await bystander.call("send", "bystander", round);
+        assert.deepEqual((await echoed).slice(2), [round]);
+        assert.deepEqual((await done).slice(2), [5_000]);
+        total += 5_000;
+      }
+      assert.equal(total, 20_000);
+      assert.ok(
+        refused.some((l) => l.includes(`[window ${hostile.id}] refused a malformed message`)),
+      );
+      assert.equal(hostile.isDestroyed(), false);
+    } finally {
+      console.error = original;
+      hostile.destroy();
+      bystander.win.destroy();
+    }
+  },
+});
