@@ -24,8 +24,10 @@ export class App extends Emitter {
   #deferred = false;
   #loading = false;
   #quitting = false;
+  #exitCode = 0;
   #appPath: string = Deno.cwd();
   #exit: ((code: number) => void) | undefined;
+  readonly #beforeExit = new Set<() => Promise<void>>();
   readonly #whenReady: PromiseWithResolvers<void> = Promise.withResolvers();
 
   constructor() {
@@ -88,7 +90,7 @@ export class App extends Emitter {
     for (const win of [...openWindows.values()]) win.destroy();
     this.emit("will-quit");
     this.emit("quit");
-    if (this.#exit) this.#exit(0);
+    if (this.#exit) this.#exitAfterCleanup(this.#exit);
     else this.#quitting = false; // a library user's process goes on; so may its app
   }
 
@@ -97,6 +99,28 @@ export class App extends Emitter {
     this.#quitting = true;
     for (const win of [...openWindows.values()]) win.destroy();
     this.#exit?.(code);
+  }
+
+  /**
+   * @internal `cleanup` runs when the app quits, before the host process ends (page windows:
+   * the page server, esbuild's service and Chromium). Registered once per subsystem.
+   */
+  _beforeExit(cleanup: () => Promise<void>): void {
+    this.#beforeExit.add(cleanup);
+  }
+
+  #exitAfterCleanup(exit: (code: number) => void): void {
+    if (this.#beforeExit.size === 0) return exit(this.#exitCode);
+    const cleanups = [...this.#beforeExit].map((cleanup) => cleanup().catch(() => {}));
+    // Bounded: a cleanup that hangs must not keep a quitting app alive.
+    const limit = new Promise((resolve) => setTimeout(resolve, 3_000));
+    Promise.race([Promise.all(cleanups), limit]).then(() => exit(this.#exitCode));
+  }
+
+  /** @internal Quits as {@linkcode App.quit} does, ending the host with `code` (signals). */
+  _quitWith(code: number): void {
+    this.#exitCode = code;
+    this.quit();
   }
 
   /** @internal Called by the window registry when the last window has closed. */

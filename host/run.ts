@@ -49,7 +49,7 @@ export async function runApp(appDir: string, main: string): Promise<void> {
     console.error("denotron: uncaught error in the browser process:", event.error);
   });
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-    Deno.addSignalListener(signal, () => app.exit(code));
+    Deno.addSignalListener(signal, () => app._quitWith(code));
   }
   app._loading();
   try {
