@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { BrowserWindow, ipc } from "../browser/mod.ts";
-import { type Agent, collect, next, openAgent, transports, until } from "./_harness.ts";
+import { collect, next, openAgent, transports, until, withAgent } from "./_harness.ts";
 
 type Timed = { ok: boolean; value: unknown; ms: number };
 type ErrorShape = { name: string; message: string };
@@ -22,18 +22,6 @@ const rich = () => ({
   text: "héllo 🌍",
 });
 
-async function withAgent(
-  transport: (typeof transports)[number],
-  fn: (agent: Agent) => Promise<void>,
-  options = {},
-) {
-  const agent = await openAgent(transport, options);
-  try {
-    await fn(agent);
-  } finally {
-    agent.win.destroy();
-  }
-}
 
 for (const t of transports) {
   const test = (name: string, fn: () => Promise<void>) =>

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { broadcast, BrowserWindow, ipcMain, type IpcMainEvent } from "../browser/mod.ts";
-import { type Agent, collect, next, openAgent, transports, until } from "./_harness.ts";
+import { collect, next, openAgent, transports, until, withAgent } from "./_harness.ts";
 
 type Settled = {
   ok: boolean;
@@ -12,17 +12,6 @@ type Settled = {
   error?: { name: string; message: string; code?: unknown };
 };
 
-async function withAgent(
-  transport: (typeof transports)[number],
-  fn: (agent: Agent) => Promise<void>,
-) {
-  const agent = await openAgent(transport);
-  try {
-    await fn(agent);
-  } finally {
-    agent.win.destroy();
-  }
-}
 
 for (const t of transports) {
   const test = (name: string, fn: () => Promise<void>) =>
