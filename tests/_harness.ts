@@ -94,3 +94,17 @@ export async function until(check: () => boolean, what: string, ms = 5_000): Pro
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Runs `fn` with an agent window on `transport`, then destroys the window. */
+export async function withAgent(
+  transport: Transport,
+  fn: (agent: Agent) => Promise<void>,
+  options?: BrowserWindowOptions,
+): Promise<void> {
+  const agent = await openAgent(transport, options);
+  try {
+    await fn(agent);
+  } finally {
+    agent.win.destroy();
+  }
+}
