@@ -14,6 +14,7 @@
  */
 import { findMain, runApp } from "./host/run.ts";
 import { resolve } from "./browser/_path.ts";
+import { importMapUrl } from "./host/import_map.ts";
 
 const USAGE = `usage: deno run -A host.ts <app-folder>
 
@@ -34,30 +35,6 @@ function permissionFlags(): string[] {
   return granted.length === PERMISSIONS.length ? ["-A"] : granted.map((n) => `--allow-${n}`);
 }
 
-/** The import map the app runs with: ours, plus the app's own `imports` if it has a deno.json. */
-function importMap(appDir: string): string {
-  const own = (path: string) => new URL(path, import.meta.url).href;
-  const imports: Record<string, string> = {};
-  for (const name of ["deno.json", "deno.jsonc"]) {
-    try {
-      const config = JSON.parse(Deno.readTextFileSync(`${appDir}/${name}`));
-      for (const [k, v] of Object.entries(config.imports ?? {})) {
-        imports[k] = /^[./]/.test(String(v))
-          ? new URL(String(v), `file://${appDir}/`).href
-          : String(v);
-      }
-      break;
-    } catch { /* no config, or not JSON: the app needs none */ }
-  }
-  Object.assign(imports, {
-    "ipc": own("./ipc.ts"),
-    "denotron/browser": own("./browser/mod.ts"),
-    "denotron/renderer": own("./renderer/mod.ts"),
-    "denotron": own("./mod.ts"),
-  });
-  return `data:application/json,${encodeURIComponent(JSON.stringify({ imports }))}`;
-}
-
 async function relaunch(appDir: string): Promise<never> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -65,7 +42,7 @@ async function relaunch(appDir: string): Promise<never> {
       ...permissionFlags(),
       "--no-config",
       "--unstable-worker-options",
-      `--import-map=${importMap(appDir)}`,
+      `--import-map=${importMapUrl(appDir)}`,
       new URL(import.meta.url).href,
       appDir,
     ],

@@ -44,7 +44,8 @@ export interface HostedWindow {
 interface PendingSync {
   seq: number;
   channel: string;
-  timer: ReturnType<typeof setTimeout>;
+  /** When the call times out (`performance.now()` time). */
+  deadline: number;
 }
 
 interface PendingInvoke {
@@ -62,6 +63,12 @@ export class RendererHost implements ConnectionSink {
   #queue: HostMessage[] = [];
   #flushScheduled = false;
   #sync: PendingSync | undefined;
+  /**
+   * Fails the pending sync call at its deadline. One timer serves call after call (a timer per
+   * call would cost more than the rest of a sync round trip on the host): it is re-armed only
+   * when it fires early, and unref'd while no call is pending.
+   */
+  #syncTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #invokes = new Map<number, PendingInvoke>();
   readonly #flow: Flow;
   #closedByRenderer = false;
@@ -190,6 +197,8 @@ export class RendererHost implements ConnectionSink {
     this.#queue = [];
     this.#flow.stop();
     if (this.#sync) this.#answerSync(false, `window ${this.#window.id} ${reason}`);
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
     for (const id of [...this.#invokes.keys()]) {
       this.#cancelInvoke(id, `window ${this.#window.id} ${reason}`);
     }
@@ -232,7 +241,7 @@ export class RendererHost implements ConnectionSink {
   }
 
   #refuseSync(seq: number, channel: string): void {
-    this.#sync = { seq, channel, timer: setTimeout(() => {}, 0) };
+    this.#sync = { seq, channel, deadline: 0 };
     this.#answerSync(false, this.#refusalText("sync", channel));
   }
 
@@ -266,11 +275,8 @@ export class RendererHost implements ConnectionSink {
   }
 
   #dispatchSync(seq: number, channel: string, args: unknown[]): void {
-    const timer = setTimeout(
-      () => this.#answerSync(false, `no listener set event.result within ${this.#syncTimeout} ms`),
-      this.#syncTimeout,
-    );
-    this.#sync = { seq, channel, timer };
+    this.#sync = { seq, channel, deadline: performance.now() + this.#syncTimeout };
+    this.#armSyncTimer();
     const legacy = legacyListeners.listenerCount(channel);
     const modern = mainListeners.listenerCount(channel);
     if (legacy + modern === 0) {
@@ -293,7 +299,7 @@ export class RendererHost implements ConnectionSink {
   #answerSync(ok: boolean, value: unknown): void {
     const sync = this.#sync!;
     this.#sync = undefined;
-    clearTimeout(sync.timer);
+    if (this.#syncTimer !== undefined) Deno.unrefTimer(this.#syncTimer as unknown as number);
     const connection = this.#connection!;
     if (ok) {
       try {
@@ -305,6 +311,22 @@ export class RendererHost implements ConnectionSink {
     }
     connection.replySync([sync.seq, false, errorInfo(value)]);
   }
+
+  #armSyncTimer(): void {
+    if (this.#syncTimer !== undefined) {
+      Deno.refTimer(this.#syncTimer as unknown as number);
+      return;
+    }
+    this.#syncTimer = setTimeout(this.#onSyncTimer, this.#sync!.deadline - performance.now());
+  }
+
+  readonly #onSyncTimer = (): void => {
+    this.#syncTimer = undefined;
+    const sync = this.#sync;
+    if (!sync) return;
+    if (performance.now() < sync.deadline) this.#armSyncTimer();
+    else this.#answerSync(false, `no listener set event.result within ${this.#syncTimeout} ms`);
+  };
 
   async #dispatchInvoke(id: number, channel: string, args: unknown[]): Promise<void> {
     const handler = handlers.get(channel);

@@ -10,12 +10,19 @@ import type { ChannelPolicy } from "../common/policy.ts";
 import type { RendererInit } from "../renderer/_transport.ts";
 import { Emitter } from "../common/emitter.ts";
 import { launchWorker, type WorkerPermissions } from "../host/worker_connection.ts";
+import type { ProcessConnection, RenderProcessGoneDetails } from "../host/process_connection.ts";
 import type { RendererConnection } from "./_connection.ts";
 import { RendererHost } from "./_renderer_host.ts";
 import { openWindows } from "./_windows.ts";
 import { app } from "./app.ts";
 import { WebContents } from "./web_contents.ts";
-import { chromiumWindow, type PageFile, pageFile, pageStarter, servedPage } from "./_page_window.ts";
+import {
+  chromiumWindow,
+  type PageFile,
+  pageFile,
+  pageStarter,
+  servedPage,
+} from "./_page_window.ts";
 
 /** Options for {@linkcode BrowserWindow}. */
 export interface BrowserWindowOptions {
@@ -38,6 +45,16 @@ export interface BrowserWindowOptions {
    * Same shape as `Worker`'s `deno.permissions`, e.g. `{ read: ["./data"], net: false }`.
    */
   permissions?: WorkerPermissions;
+  /**
+   * Where a script window's renderer runs: `"worker"` (a Web Worker in the host; the default) or
+   * `"process"` (its own Deno process: a crash, running out of memory or a hang ends that
+   * process only; see the `render-process-gone`, `unresponsive` and `responsive` events).
+   */
+  isolation?: "worker" | "process";
+  /** Caps a process window's V8 heap, in MB: past it the renderer ends with reason `"oom"`. */
+  memoryLimitMB?: number;
+  /** How long a process window's renderer may leave the heartbeat unanswered, in ms. Default 10,000. */
+  unresponsiveTimeout?: number;
   /** How long a renderer's sync call waits for `event.result`, in ms. Default 30,000. */
   syncTimeout?: number;
   /**
@@ -81,10 +98,19 @@ export class BrowserWindow extends Emitter {
   #host: RendererHost;
   #connection: RendererConnection | undefined;
   #destroyed = false;
+  #closing = false;
+  #url: URL | undefined;
+  #goneReason: string | undefined;
 
   /** The window with `id`, if it is open. */
   static fromId(id: number): BrowserWindow | null {
     return (openWindows.get(id) as BrowserWindow | undefined) ?? null;
+  }
+
+  /** The window that shows `webContents` (e.g. an ipc event's `sender`), if it is open. */
+  static fromWebContents(webContents: WebContents): BrowserWindow | null {
+    const win = BrowserWindow.fromId(webContents.id);
+    return win?.webContents === webContents ? win : null;
   }
 
   /** Every open window, oldest first. */
@@ -113,7 +139,10 @@ export class BrowserWindow extends Emitter {
     if (this.#destroyed) {
       return Promise.reject(new Error(`window ${this.id} is closed: cannot load ${url.pathname}`));
     }
-    if (PAGE.test(url.pathname)) return pageFile(url, app.getAppPath()).then((p) => this.#loadPage(p));
+    this.#url = url;
+    if (PAGE.test(url.pathname)) {
+      return pageFile(url, app.getAppPath()).then((p) => this.#loadPage(p));
+    }
     if (!SCRIPT.test(url.pathname)) {
       return Promise.reject(
         new Error(
@@ -121,6 +150,7 @@ export class BrowserWindow extends Emitter {
         ),
       );
     }
+    if (this.#options.isolation === "process") return this.#loadProcess(url);
     return this.#launch((host) =>
       launchWorker({
         ...this._init(),
@@ -128,6 +158,57 @@ export class BrowserWindow extends Emitter {
         permissions: this.#options.permissions,
       }, host)
     );
+  }
+
+  /**
+   * Loads the file the window last loaded again, in a fresh renderer. Resolves once its entry has
+   * run. Called from a `render-process-gone` listener, it keeps the window open.
+   */
+  reload(): Promise<void> {
+    if (!this.#url) return Promise.reject(new Error(`window ${this.id} has not loaded anything`));
+    return this.loadFile(this.#url);
+  }
+
+  async #loadProcess(url: URL): Promise<void> {
+    const { launchProcess } = await import("../host/process_connection.ts");
+    if (this.#destroyed) {
+      throw new Error(`window ${this.id} is closed: cannot load ${url.pathname}`);
+    }
+    const { permissions, memoryLimitMB, unresponsiveTimeout } = this.#options;
+    return this.#launch((host) =>
+      launchProcess(
+        {
+          ...this._init(),
+          entry: url,
+          appDir: app.getAppPath(),
+          permissions,
+          memoryLimitMB,
+          unresponsiveTimeout,
+        },
+        host,
+        {
+          responsive: (ok) => {
+            const event = ok ? "responsive" : "unresponsive";
+            this.emit(event);
+            this.webContents.emit(event);
+          },
+          gone: (details) => this.#processGone(details),
+        },
+      )
+    );
+  }
+
+  /** The renderer process ended by itself: tell the app, then close unless it reloads. */
+  #processGone(details: RenderProcessGoneDetails): void {
+    if (this.#destroyed) return;
+    const code = details.signal ?? `exit code ${details.exitCode}`;
+    this.#goneReason = `its renderer process is gone (${details.reason}, ${code})`;
+    this.#end(this.#goneReason);
+    this.#host = this.#newHost(); // what the app sends now waits for a reload
+    const event = { sender: this.webContents };
+    this.webContents.emit("render-process-gone", event, details);
+    app.emit("render-process-gone", event, this.webContents, details);
+    if (!this.#connection) this.destroy(); // nobody called reload()
   }
 
   /**
@@ -142,12 +223,17 @@ export class BrowserWindow extends Emitter {
 
   /** A PNG of a page window's contents, at its size in CSS pixels. */
   async capturePage(): Promise<Uint8Array> {
-    return await (await chromiumWindow(this.#connection, "capturePage", this.id)).capture();
+    return await (await this.#chromiumWindow("capturePage")).capture();
   }
 
   /** Opens DevTools for a page window shown on a display. */
   async openDevTools(): Promise<void> {
-    await (await chromiumWindow(this.#connection, "openDevTools", this.id)).openDevTools();
+    await (await this.#chromiumWindow("openDevTools")).openDevTools();
+  }
+
+  #chromiumWindow(api: string): ReturnType<typeof chromiumWindow> {
+    if (this.#destroyed) return Promise.reject(new Error(`${api}: window ${this.id} is closed`));
+    return chromiumWindow(this.#connection, api, this.id);
   }
 
   async #loadPage(page: PageFile): Promise<void> {
@@ -196,10 +282,19 @@ export class BrowserWindow extends Emitter {
     return this.#destroyed;
   }
 
-  /** Closes the window: emits `close`, ends the renderer, then emits `closed`. */
+  /**
+   * Closes the window: emits `close`, ends the renderer, then emits `closed`. A process window's
+   * renderer is asked first and killed only if it has not ended within 2 s.
+   */
   close(): void {
-    if (this.#destroyed) return;
+    if (this.#destroyed || this.#closing) return;
     this.emit("close");
+    const connection = this.#connection as Partial<ProcessConnection> | undefined;
+    if (connection?.close) {
+      this.#closing = true;
+      connection.close().then(() => this.destroy());
+      return;
+    }
     this.destroy();
   }
 
@@ -223,7 +318,10 @@ export class BrowserWindow extends Emitter {
     const settle = (event: string) => {
       this.off("ready-to-show", onReady).off("closed", onClosed);
       if (event === "ready-to-show" || host.closedByRenderer) resolve();
-      else reject(new Error(`window ${this.id} closed before its renderer was ready`));
+      else {
+        const why = this.#goneReason ? `: ${this.#goneReason}` : "";
+        reject(new Error(`window ${this.id} closed before its renderer was ready${why}`));
+      }
     };
     const onReady = () => settle("ready-to-show");
     const onClosed = () => settle("closed");

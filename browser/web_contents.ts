@@ -12,6 +12,7 @@ interface Owner {
   readonly id: number;
   isDestroyed(): boolean;
   _host(api: string): RendererHost;
+  openDevTools(): Promise<void>;
 }
 
 /** `webContents.send`, typed by a channel description's `push` part. */
@@ -56,6 +57,11 @@ export class WebContents extends Emitter implements TypedSender<Untyped> {
   postMessage(channel: string, message: unknown, transfer: Transferable[] = []): void {
     this.#owner._host("webContents.postMessage")
       .postMessage("webContents.postMessage", channel, message, transfer);
+  }
+
+  /** Opens DevTools for a page window shown on a display (a separate window). */
+  openDevTools(): Promise<void> {
+    return this.#owner.openDevTools();
   }
 
   /** Whether its window has been closed. */

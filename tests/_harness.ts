@@ -18,6 +18,8 @@ const fixture = (file: string) => new URL(`./fixtures/${file}`, import.meta.url)
 /** Every transport; each suite runs once per entry. */
 export const transports: Transport[] = [
   { name: "worker", options: {}, file: (name) => fixture(`${name}.ts`) },
+  { name: "page", options: { show: false }, file: (name) => fixture(`${name}.html`) },
+  { name: "process", options: { isolation: "process" }, file: (name) => fixture(`${name}.ts`) },
 ];
 
 /** Opens a window of `transport` running fixture `name`. */

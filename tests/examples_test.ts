@@ -76,3 +76,59 @@ close();
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Runs host.ts with `DISPLAY` set to `display`, or unset (headless page windows). */
+async function hostOn(display: string | undefined, ...args: string[]) {
+  const env = Deno.env.toObject();
+  delete env.DISPLAY;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("host.ts", root).pathname, ...args],
+    cwd: "/",
+    clearEnv: true,
+    env: { ...env, NO_COLOR: "1", ...(display ? { DISPLAY: display } : {}) },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+}
+
+for (
+  const [name, line] of [
+    ["echo-page", "[window 1] Received message Hello world\n"],
+    ["sync-request-page", "[window 1] THIS SOME DATA FROM THE BROWSER\n"],
+  ]
+) {
+  Deno.test(`examples/${name} (a page, headless) prints the same and exits 0`, async () => {
+    const r = await hostOn(undefined, new URL(`examples/${name}/`, root).pathname);
+    assert.equal(r.err, "");
+    assert.equal(r.out, line);
+    assert.equal(r.code, 0);
+  });
+}
+
+Deno.test("examples/echo-page in a shown window (under Xvfb) prints the echo and exits 0", async () => {
+  // -displayfd: Xvfb picks a free display and reports it once it is ready.
+  const xvfb = new Deno.Command("Xvfb", {
+    args: ["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = xvfb.stdout.getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    reader.releaseLock();
+    const r = await hostOn(`:${text.trim()}`, new URL("examples/echo-page/", root).pathname);
+    assert.equal(r.err, "");
+    assert.equal(r.out, "[window 1] Received message Hello world\n");
+    assert.equal(r.code, 0);
+  } finally {
+    xvfb.kill("SIGTERM");
+    await xvfb.status;
+    await xvfb.stdout.cancel().catch(() => {});
+  }
+});

@@ -1,0 +1,90 @@
+/**
+ * Reads a page's frames on the host. A page is untrusted input: anything that is not exactly a
+ * well-formed frame is refused here, before the core sees it.
+ *
+ * @module
+ */
+import { decode } from "../common/codec.ts";
+import { Kind, type RendererMessage } from "../common/protocol.ts";
+
+/**
+ * A decoded page → host frame.
+ *
+ * @example
+ * ```ts ignore
+ * const { handled, messages }: PageFrame = readPageFrame(bytes);
+ * ```
+ */
+export interface PageFrame {
+  /** Host frames the page has handled. */
+  handled: number;
+  /** Its messages, in order. */
+  messages: RendererMessage[];
+}
+
+const LEVELS = new Set(["log", "info", "warn", "error", "debug"]);
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isText = (v: unknown): v is string => typeof v === "string";
+
+function valid(m: unknown): m is RendererMessage {
+  if (!Array.isArray(m)) return false;
+  switch (m[0]) {
+    case Kind.Send:
+      return m.length === 3 && isText(m[1]) && m[1] !== "" && Array.isArray(m[2]);
+    case Kind.Sync:
+    case Kind.Invoke:
+      return m.length === 4 && isCount(m[1]) && isText(m[2]) && m[2] !== "" &&
+        Array.isArray(m[3]);
+    case Kind.Console:
+      return m.length === 3 && LEVELS.has(m[1]) && isText(m[2]);
+    case Kind.Error: {
+      const info = m[1] as Record<string, unknown> | null;
+      return m.length === 2 && typeof info === "object" && info !== null &&
+        isText(info.name) && isText(info.message) &&
+        (info.stack === undefined || isText(info.stack)) &&
+        (info.props === undefined || (typeof info.props === "object" && info.props !== null));
+    }
+    case Kind.Ready:
+    case Kind.Close:
+      return m.length === 1;
+    case Kind.Cancel:
+    case Kind.Ack:
+      return m.length === 2 && isCount(m[1]);
+    case Kind.Pull:
+      return m.length === 3 && isCount(m[1]) && isCount(m[2]);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Decodes and checks a page → host frame; throws a `TypeError` saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { pageFrame } from "../common/_page_wire.ts";
+ * import { readPageFrame } from "./_page_frames.ts";
+ * readPageFrame(pageFrame(0, [[7]])); // { handled: 0, messages: [[7]] }
+ * ```
+ */
+export function readPageFrame(bytes: Uint8Array): PageFrame {
+  let value: unknown;
+  try {
+    value = decode(bytes);
+  } catch (error) {
+    throw new TypeError(`bad frame: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(value) || value.length < 1 || value.length > 2 || !isCount(value[0])) {
+    throw new TypeError("bad frame: expected [handled, messages?]");
+  }
+  const messages = value[1] ?? [];
+  if (!Array.isArray(messages)) throw new TypeError("bad frame: messages is not an array");
+  for (const m of messages) {
+    if (!valid(m)) {
+      const kind = Array.isArray(m) ? `kind ${String(m[0]).slice(0, 20)}` : typeof m;
+      throw new TypeError(`bad frame: not a well-formed message (${kind})`);
+    }
+  }
+  return { handled: value[0], messages };
+}

@@ -1,0 +1,168 @@
+/**
+ * The sync cell of a worker window: shared memory the renderer makes and hands the host in its
+ * hello, the fast path of a sync call both ways.
+ *
+ * - Request: when the call's arguments are small data that JSON carries exactly, the renderer
+ *   writes `[channel, args]` into the cell, stores how many batches it had posted before (so the
+ *   host handles the call after them, as if it had been posted too) and the call's seq, and
+ *   notifies; the host waits for that with `Atomics.waitAsync`. Other calls are posted.
+ * - Reply: when the result is small JSON-exact data the host writes it into the cell, stores the
+ *   call's seq and notifies; the renderer, spinning briefly and then in `Atomics.wait`, reads it
+ *   back. Any other reply travels on the window's reply port. The host's answer to the hello
+ *   (the window's init) comes the same way.
+ *
+ * Neither side trusts what it reads: the host treats a request it cannot parse as a malformed
+ * message.
+ *
+ * @module
+ */
+
+/** Size of the cell: the header and room for an inline request and reply. */
+export const CELL_BYTES = 16 * 1024;
+/** Int32 slot: the seq of the last answered sync call (`-1`: the init is there). */
+export const SEQ = 0;
+/** Int32 slot: byte length of the inline reply, or {@linkcode ON_PORT}. */
+export const LENGTH = 1;
+/** Int32 slot: `1` if the call succeeded, `0` if the reply is an error. */
+export const OK = 2;
+/** Int32 slot: the seq of the last sync call written into the cell (the host waits on it). */
+export const REQUEST = 3;
+/** Int32 slot: byte length of the inline request. */
+export const REQUEST_LENGTH = 4;
+/** Int32 slot: how many batches the renderer had posted before the inline request. */
+export const REQUEST_AFTER = 5;
+/** {@linkcode LENGTH} when the reply was posted on the reply port instead. */
+export const ON_PORT = -1;
+
+const REPLY_AT = 32;
+const REQUEST_AT = CELL_BYTES / 2;
+
+/** Most values (objects, arrays, primitives) an inline value may have: the check stays cheap. */
+const BUDGET = 512;
+let budget = 0;
+
+/**
+ * Whether `JSON.parse(JSON.stringify(value))` gives what a structured clone would: primitives
+ * JSON keeps exactly (not `undefined`, `NaN`, `±Infinity`, `-0` or bigints), and arrays and plain
+ * objects of them, without holes, cycles or accessors, within a small budget.
+ */
+export function isJsonExact(value: unknown): boolean {
+  budget = BUDGET;
+  return exact(value, 0);
+}
+
+function exact(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (--budget < 0 || depth > 64) return false;
+      const proto = Object.getPrototypeOf(value);
+      if (Array.isArray(value)) {
+        if (proto !== Array.prototype) return false;
+        for (let i = 0; i < value.length; i++) {
+          // A hole reads as undefined: refused, like undefined itself.
+          if (!exact(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) return false;
+        const d = Object.getOwnPropertyDescriptor(value, key)!;
+        if (!("value" in d) || !exact(d.value, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Writes `json` into `area`; returns its byte length, or -1 when it does not fit. */
+function put(area: Uint8Array, json: string): number {
+  // At most 3 bytes per UTF-16 unit: skip the encoding when it cannot fit.
+  if (json.length > area.length) return -1;
+  const { read, written } = encoder.encodeInto(json, area);
+  return read < json.length ? -1 : written;
+}
+
+/** The JSON text of the first `length` bytes of `area`. */
+function take(area: Uint8Array, length: number): string {
+  if (length <= 64) {
+    // Short ASCII: cheaper than a decoder call.
+    let text = "";
+    for (let i = 0; i < length; i++) {
+      const b = area[i];
+      if (b >= 0x80) return decoder.decode(area.subarray(0, length));
+      text += String.fromCharCode(b);
+    }
+    return text;
+  }
+  return decoder.decode(area.subarray(0, length));
+}
+
+/** One side's view of a sync cell. */
+export class SyncCell {
+  /** The header slots ({@linkcode SEQ}, {@linkcode LENGTH}, …). */
+  readonly slots: Int32Array;
+  readonly #reply: Uint8Array;
+  readonly #request: Uint8Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.slots = new Int32Array(buffer, 0, 8);
+    this.#reply = new Uint8Array(buffer, REPLY_AT, REQUEST_AT - REPLY_AT);
+    this.#request = new Uint8Array(buffer, REQUEST_AT, CELL_BYTES - REQUEST_AT);
+  }
+
+  /**
+   * Host: writes a reply into the cell and sets {@linkcode LENGTH} and {@linkcode OK}; returns
+   * `false` (nothing set) when `value` is not JSON-exact or does not fit. The caller then stores
+   * {@linkcode SEQ} and notifies.
+   */
+  writeReply(ok: boolean, value: unknown): boolean {
+    if (!isJsonExact(value)) return false;
+    const written = put(this.#reply, JSON.stringify(value));
+    if (written < 0) return false;
+    Atomics.store(this.slots, LENGTH, written);
+    Atomics.store(this.slots, OK, ok ? 1 : 0);
+    return true;
+  }
+
+  /** Renderer: the reply {@linkcode SyncCell.writeReply} wrote, `length` bytes long. */
+  readReply(length: number): unknown {
+    return JSON.parse(take(this.#reply, length));
+  }
+
+  /**
+   * Renderer: writes a sync call's channel and arguments into the cell and sets
+   * {@linkcode REQUEST_LENGTH}; returns `false` when they are not JSON-exact or do not fit. The
+   * caller then stores {@linkcode REQUEST_AFTER} and {@linkcode REQUEST} and notifies.
+   */
+  writeRequest(channel: string, args: unknown[]): boolean {
+    if (!isJsonExact(args)) return false;
+    const written = put(this.#request, JSON.stringify([channel, args]));
+    if (written < 0) return false;
+    Atomics.store(this.slots, REQUEST_LENGTH, written);
+    return true;
+  }
+
+  /** Host: `[channel, args]` of the request in the cell, or `undefined` if it cannot be read. */
+  readRequest(): [unknown, unknown] | undefined {
+    const length = Atomics.load(this.slots, REQUEST_LENGTH);
+    if (!(length >= 0 && length <= this.#request.length)) return undefined;
+    try {
+      const request = JSON.parse(take(this.#request, length));
+      return Array.isArray(request) ? [request[0], request[1]] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
