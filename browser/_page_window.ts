@@ -25,6 +25,8 @@ export interface PageOptions {
   chromium?: string;
   contentSecurityPolicy?: string;
   devTools?: boolean;
+  /** The preload script (a real path inside the served folder). */
+  preload?: string;
 }
 
 /**

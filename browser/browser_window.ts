@@ -55,6 +55,11 @@ export interface BrowserWindowOptions {
   memoryLimitMB?: number;
   /** How long a process window's renderer may leave the heartbeat unanswered, in ms. Default 10,000. */
   unresponsiveTimeout?: number;
+  /**
+   * Electron's web preferences. `preload`: a script (relative to the app folder) that runs in the
+   * window before its own scripts, with the renderer API — the place for `contextBridge`.
+   */
+  webPreferences?: { preload?: string };
   /** How long a renderer's sync call waits for `event.result`, in ms. Default 30,000. */
   syncTimeout?: number;
   /**
@@ -95,6 +100,7 @@ export class BrowserWindow extends Emitter {
   /** The window's contents: `send`, `postMessage`, and their events. */
   readonly webContents: WebContents;
   readonly #options: BrowserWindowOptions;
+  #title: string;
   #host: RendererHost;
   #connection: RendererConnection | undefined;
   #destroyed = false;
@@ -121,6 +127,7 @@ export class BrowserWindow extends Emitter {
   constructor(options: BrowserWindowOptions = {}) {
     super();
     this.#options = options;
+    this.#title = options.title ?? "denotron";
     this.id = nextId++;
     this.webContents = new WebContents(this);
     // Created now so that messages sent before anything is loaded wait for the first renderer.
@@ -155,6 +162,7 @@ export class BrowserWindow extends Emitter {
       launchWorker({
         ...this._init(),
         entry: url,
+        preload: this.#preload(),
         permissions: this.#options.permissions,
       }, host)
     );
@@ -226,6 +234,30 @@ export class BrowserWindow extends Emitter {
     return await (await this.#chromiumWindow("capturePage")).capture();
   }
 
+  /**
+   * Sets the window's title: a page window's document title (what its window shows), and what
+   * {@linkcode BrowserWindow.getTitle} returns for every kind.
+   */
+  setTitle(title: string): void {
+    this.#title = String(title);
+    this.#chromiumWindow("setTitle")
+      .then((w) => w.evaluate(`document.title = ${JSON.stringify(this.#title)}`))
+      .catch(() => {}); // not a page, or not drawn by our Chromium: the title is kept here
+  }
+
+  /** The window's title, as last set (option `title` or {@linkcode BrowserWindow.setTitle}). */
+  getTitle(): string {
+    return this.#title;
+  }
+
+  /**
+   * Runs `code` in a page window and resolves with its value (awaited if it is a promise), as
+   * Electron's `webContents.executeJavaScript` does.
+   */
+  async executeJavaScript(code: string): Promise<unknown> {
+    return await (await this.#chromiumWindow("executeJavaScript")).evaluate(code);
+  }
+
   /** Opens DevTools for a page window shown on a display. */
   async openDevTools(): Promise<void> {
     await (await this.#chromiumWindow("openDevTools")).openDevTools();
@@ -238,6 +270,12 @@ export class BrowserWindow extends Emitter {
 
   async #loadPage(page: PageFile): Promise<void> {
     const { width, height, title, show, chromium, contentSecurityPolicy, devTools } = this.#options;
+    const preload = this.#preload() && (await Deno.realPath(this.#preload()!.pathname));
+    if (preload && !preload.startsWith(`${page.root}/`)) {
+      throw new Error(
+        `window ${this.id}: the preload ${preload} must be inside the folder the page is served from (${page.root})`,
+      );
+    }
     const start = await pageStarter(this._init(), page, {
       width,
       height,
@@ -246,9 +284,19 @@ export class BrowserWindow extends Emitter {
       chromium,
       contentSecurityPolicy,
       devTools,
+      preload,
     });
     if (this.#destroyed) throw new Error(`window ${this.id} is closed: cannot load ${page.file}`);
     return this.#launch(start);
+  }
+
+  /** The preload script's URL, if the window has one. */
+  #preload(): URL | undefined {
+    const preload = this.#options.webPreferences?.preload;
+    if (!preload) return undefined;
+    return preload.startsWith("file:")
+      ? new URL(preload)
+      : toFileUrl(isAbsolute(preload) ? preload : resolve(app.getAppPath(), preload));
   }
 
   /** @internal What every renderer of this window starts with, whatever its kind. */

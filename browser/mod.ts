@@ -21,3 +21,8 @@ export { broadcast } from "./broadcast.ts";
 export type { ChannelMap } from "../common/channels.ts";
 export type { WorkerPermissions } from "../host/worker_connection.ts";
 export { ipc as default } from "./ipc.ts";
+/**
+ * Electron's `MessageChannelMain`: in Deno, the web's own `MessageChannel`, whose ports
+ * `webContents.postMessage` transfers to worker windows.
+ */
+export const MessageChannelMain: typeof MessageChannel = MessageChannel;

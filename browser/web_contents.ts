@@ -13,6 +13,7 @@ interface Owner {
   isDestroyed(): boolean;
   _host(api: string): RendererHost;
   openDevTools(): Promise<void>;
+  executeJavaScript(code: string): Promise<unknown>;
 }
 
 /** `webContents.send`, typed by a channel description's `push` part. */
@@ -62,6 +63,11 @@ export class WebContents extends Emitter implements TypedSender<Untyped> {
   /** Opens DevTools for a page window shown on a display (a separate window). */
   openDevTools(): Promise<void> {
     return this.#owner.openDevTools();
+  }
+
+  /** Runs `code` in a page window; resolves with its (awaited) value. */
+  executeJavaScript(code: string): Promise<unknown> {
+    return this.#owner.executeJavaScript(code);
   }
 
   /** Whether its window has been closed. */

@@ -60,6 +60,8 @@ export interface PageLaunch extends RendererInit {
   contentSecurityPolicy?: string;
   /** Open DevTools with the window (headed only). */
   devTools?: boolean;
+  /** A script (absolute, inside `root`) that runs before the page's own scripts. */
+  preload?: string;
 }
 
 interface Session {
@@ -190,6 +192,7 @@ export class PageConnection implements RendererConnection {
     return {
       root: this.#launch.root,
       csp: this.#launch.contentSecurityPolicy,
+      preload: this.#launch.preload,
       init,
       socket: (session, socket) => this.#accept(session, socket),
       sync: (session, seq, sent, body) => this.#sync(session, seq, sent, body),

@@ -39,6 +39,8 @@ export interface PageRoute {
   readonly csp: string | undefined;
   /** What the window's renderer starts with (the page runtime gets it with its code). */
   readonly init: RendererInit;
+  /** A script (a real path inside `root`) that runs before the page's own scripts. */
+  readonly preload?: string;
   /** A page load's WebSocket (`session` is chosen by the page, one per load). */
   socket(session: string, socket: WebSocket): void;
   /**
@@ -295,7 +297,8 @@ export class PageServer {
     const ext = extension(file);
     if (ext === "html" || ext === "htm") {
       let html = await Deno.readTextFile(file);
-      if (!MODULE_SCRIPT.test(html)) html = injectRuntime(html, segments.length - 1);
+      if (route.preload) html = injectPreload(html, segments.length - 1, route);
+      else if (!MODULE_SCRIPT.test(html)) html = injectRuntime(html, segments.length - 1);
       return new Response(html, { headers: this.#headers(route, contentType(file)) });
     }
     const dest = request.headers.get("sec-fetch-dest");
@@ -337,11 +340,24 @@ export class PageServer {
 }
 
 /** A page without a module script still gets the runtime (ipc, console), as the first script. */
-function injectRuntime(html: string, depth: number): string {
+function injectRuntime(html: string, depth: number, extra = ""): string {
   const up = "../".repeat(depth) || "./";
-  const tag = `<script type="module" src="${up}${RESERVED_DIR}/runtime.js"></script>`;
+  const tag = `<script type="module" src="${up}${RESERVED_DIR}/runtime.js"></script>${extra}`;
   const head = html.match(/<head\b[^>]*>/i);
   if (head) return html.replace(head[0], `${head[0]}${tag}`);
   const doctype = html.match(/^\s*<!doctype[^>]*>/i);
   return doctype ? html.replace(doctype[0], `${doctype[0]}${tag}`) : tag + html;
+}
+
+/**
+ * A window with a preload: the runtime, then the preload, run before the page's own scripts. Its
+ * classic scripts become module scripts so they keep their order after the preload (module
+ * scripts run in document order, after parsing; a classic one would run before the preload).
+ */
+function injectPreload(html: string, depth: number, route: PageRoute): string {
+  const up = "../".repeat(depth) || "./";
+  const path = route.preload!.slice(route.root.length + 1).split("/").map(encodeURIComponent);
+  const preload = `<script type="module" src="${up}${path.join("/")}"></script>`;
+  const classic = /<script\b(?![^>]*\btype\s*=)([^>]*\bsrc\s*=[^>]*)>/gi;
+  return injectRuntime(html.replace(classic, '<script type="module"$1>'), depth, preload);
 }

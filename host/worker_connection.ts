@@ -30,6 +30,8 @@ export type WorkerPermissions = "none" | "inherit" | Deno.PermissionOptionsObjec
 export interface WorkerLaunch extends RendererInit {
   /** The script to run. */
   entry: URL;
+  /** A script to run before it (`webPreferences.preload`). */
+  preload?: URL;
   /** Deno permissions; `"none"` when not given. */
   permissions?: WorkerPermissions;
 }
@@ -42,6 +44,7 @@ export interface WorkerLaunch extends RendererInit {
 function entryModule(launch: WorkerLaunch): string {
   const source = [
     `import { ready } from ${JSON.stringify(WORKER_MAIN)};`,
+    launch.preload ? `import ${JSON.stringify(launch.preload.href)};` : "",
     `import ${JSON.stringify(launch.entry.href)};`,
     `ready();`,
   ].join("\n");

@@ -16,3 +16,4 @@ export { type IpcRenderer, ipcRenderer, type IpcRendererEvent } from "./ipc_rend
 export { IpcStream } from "./_stream.ts";
 export type { InvokeOptions } from "./_core.ts";
 export type { ChannelMap } from "../common/channels.ts";
+export { type ContextBridge, contextBridge } from "./context_bridge.ts";

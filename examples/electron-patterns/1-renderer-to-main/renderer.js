@@ -1,0 +1,6 @@
+const setButton = document.getElementById("btn");
+const titleInput = document.getElementById("title");
+setButton.addEventListener("click", () => {
+  const title = titleInput.value;
+  window.electronAPI.setTitle(title);
+});
