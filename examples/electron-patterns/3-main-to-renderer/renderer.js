@@ -1,3 +1,5 @@
+// A page script: `window` is the page's global here, as in Electron.
+// deno-lint-ignore-file no-window
 const counter = document.getElementById("counter");
 
 window.electronAPI.onUpdateCounter((value) => {
