@@ -44,14 +44,16 @@ for (const t of transports) {
   test(`${t.name}: a window closed mid-invoke aborts the handler's signal, naming the window`, async () => {
     const agent = await openAgent(t);
     const aborted = Promise.withResolvers<Error>();
+    const called = Promise.withResolvers<void>();
     ipcMain.handle("forever", (event) => {
+      called.resolve();
       event.signal.addEventListener("abort", () => aborted.resolve(event.signal.reason));
       return new Promise(() => {});
     });
     const other = await openAgent(t);
     try {
       agent.call("invoke", "forever");
-      await new Promise((r) => setTimeout(r, 50));
+      await called.promise; // the call is in flight in the browser
       agent.win.destroy();
       const reason = await aborted.promise;
       assert.equal(reason.name, "AbortError");
