@@ -29,6 +29,9 @@ import { guard, handlers, legacyListeners, mainListeners } from "./_registry.ts"
 import { isStreamable, StreamPump } from "./_stream_pump.ts";
 import type { WebContents } from "./web_contents.ts";
 
+/** Most messages in one transport post: a longer burst is split, so both sides work at once. */
+const BATCH_MAX = 4096;
+
 /** What the core needs of its window. */
 export interface HostedWindow {
   readonly id: number;
@@ -211,8 +214,10 @@ export class RendererHost implements ConnectionSink {
   }
 
   #enqueue(message: HostMessage): void {
-    this.#queue.push(message);
-    this.#schedule();
+    // A long burst goes out in batches of BATCH_MAX, so the other side works on one while this
+    // side fills the next (order is unchanged: batches are posted in order).
+    if (this.#queue.push(message) >= BATCH_MAX) this.flush();
+    else this.#schedule();
   }
 
   #schedule(): void {
@@ -384,7 +389,11 @@ export class RendererHost implements ConnectionSink {
   #reply(id: number, ok: boolean, value: unknown, channel = "", stream?: boolean): void {
     this.#flow.count();
     if (this.#gone) return;
-    this.#enqueueValue([Kind.Reply, id, ok, value, stream], "handler result", channel);
+    // No trailing `undefined`: a message of plain data can then travel as JSON text.
+    const reply: HostMessage = stream
+      ? [Kind.Reply, id, ok, value, true]
+      : [Kind.Reply, id, ok, value];
+    this.#enqueueValue(reply, "handler result", channel);
   }
 
   /** Queues a message carrying an arbitrary value: copied now, so later mutation cannot leak. */

@@ -107,6 +107,8 @@ export class BrowserWindow extends Emitter {
   #closing = false;
   #url: URL | undefined;
   #goneReason: string | undefined;
+  /** Loads started: a `render-process-gone` listener that reloads keeps the window open. */
+  #loads = 0;
 
   /** The window with `id`, if it is open. */
   static fromId(id: number): BrowserWindow | null {
@@ -147,6 +149,7 @@ export class BrowserWindow extends Emitter {
       return Promise.reject(new Error(`window ${this.id} is closed: cannot load ${url.pathname}`));
     }
     this.#url = url;
+    this.#loads++;
     if (PAGE.test(url.pathname)) {
       return pageFile(url, app.getAppPath()).then((p) => this.#loadPage(p));
     }
@@ -213,10 +216,11 @@ export class BrowserWindow extends Emitter {
     this.#goneReason = `its renderer process is gone (${details.reason}, ${code})`;
     this.#end(this.#goneReason);
     this.#host = this.#newHost(); // what the app sends now waits for a reload
+    const loads = this.#loads;
     const event = { sender: this.webContents };
     this.webContents.emit("render-process-gone", event, details);
     app.emit("render-process-gone", event, this.webContents, details);
-    if (!this.#connection) this.destroy(); // nobody called reload()
+    if (this.#loads === loads) this.destroy(); // nobody called reload()
   }
 
   /**

@@ -20,6 +20,10 @@ export { type TypedSender, WebContents } from "./web_contents.ts";
 export { broadcast } from "./broadcast.ts";
 export type { ChannelMap } from "../common/channels.ts";
 export type { WorkerPermissions } from "../host/worker_connection.ts";
+export type {
+  RenderProcessGoneDetails,
+  RenderProcessGoneReason,
+} from "../host/process_connection.ts";
 export { ipc as default } from "./ipc.ts";
 /**
  * Electron's `MessageChannelMain`: in Deno, the web's own `MessageChannel`, whose ports

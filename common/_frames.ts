@@ -117,6 +117,7 @@ export class FrameReader {
   /** Largest payload accepted; a bigger length means a corrupt stream. */
   readonly #max: number;
 
+  /** A reader that refuses payloads over `maxPayload` bytes (default 2 GiB). */
   constructor(maxPayload = 2 ** 31) {
     this.#max = maxPayload;
   }

@@ -6,13 +6,14 @@
  * The child is `deno run` with only the permissions the window was given, the app's import map
  * (so `import ipc from "ipc"` works as in a worker window) and, when asked, a V8 heap limit. It
  * is started with `node:child_process` rather than `Deno.Command` because that is the public way
- * to hand a child more than stdin/stdout/stderr: see `renderer/_process_main.ts` for what fds 3
- * and 4 and the stdin lifeline carry, and why a sync call needs a descriptor of its own.
+ * to hand a child descriptors besides stdin/stdout/stderr: sync answers need a channel of their
+ * own (see `renderer/_process_main.ts`), and stdout/stderr stay the renderer's real output.
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Duplex, Writable } from "node:stream";
+import { DENO_EXECUTABLE, HOST_TOKEN, unwatch, watch } from "./_reaper.ts";
 import { decode, encode } from "../common/codec.ts";
 import { detach } from "../common/_page_wire.ts";
 import { Frame, frame, FrameReader } from "../common/_frames.ts";
@@ -171,7 +172,8 @@ function commandArgs(launch: ProcessLaunch): string[] {
     }
     args.push(`--v8-flags=--max-old-space-size=${launch.memoryLimitMB}`);
   }
-  args.push(entryModule(launch.entry), JSON.stringify(init));
+  // The token marks the process as this host's renderer (for the reaper, and for `ps`).
+  args.push(entryModule(launch.entry), JSON.stringify(init), HOST_TOKEN);
   return args;
 }
 
@@ -216,8 +218,12 @@ const STDERR_TAIL = 4096;
 class Connection implements ProcessConnection {
   readonly #id: number;
   readonly #child: ChildProcess;
-  readonly #toHost: Duplex;
+  /** fd 3 in the child: its frames to us. */
+  readonly #fromChild: Duplex;
+  /** fd 4 in the child: our batches and heartbeat pings. */
   readonly #toChild: Writable;
+  /** The child's stdin: our answers to its sync calls. */
+  readonly #answers: Writable;
   readonly #sink: ConnectionSink;
   readonly #events: ProcessEvents;
   readonly #timeout: number;
@@ -242,17 +248,19 @@ class Connection implements ProcessConnection {
     this.#timeout = launch.unresponsiveTimeout ?? DEFAULT_UNRESPONSIVE_TIMEOUT_MS;
     // Its own process group (detached): a Ctrl-C in the terminal reaches the host, which ends its
     // renderers itself, rather than killing them under it first.
-    this.#child = spawn(Deno.execPath(), args, {
+    this.#child = spawn(DENO_EXECUTABLE, args, {
       stdio: ["pipe", "inherit", "pipe", "pipe", "pipe"],
-      detached: Deno.env.get("DT_DETACH") !== "0",
+      detached: true,
     });
     const stdio = this.#child.stdio;
-    this.#toHost = stdio[3] as Duplex;
+    this.#fromChild = stdio[3] as Duplex;
     this.#toChild = stdio[4] as Writable;
+    this.#answers = stdio[0] as Writable;
+    if (this.#child.pid !== undefined) watch(this.#child.pid);
     const ignore = () => {};
     for (const stream of stdio) (stream as Writable | null)?.on("error", ignore);
     const reader = new FrameReader();
-    this.#toHost.on("data", (chunk: Uint8Array) => {
+    this.#fromChild.on("data", (chunk: Uint8Array) => {
       if (this.#ending) return;
       try {
         reader.push(plain(chunk), this.#onFrame);
@@ -312,7 +320,7 @@ class Connection implements ProcessConnection {
     this.#syncPending = false;
     // The renderer was blocked, not hung: its heartbeat clock starts again now.
     this.#pingAt = performance.now();
-    if (!this.#ending && !this.#ended) this.#toHost.write(frame(Frame.Reply, payload));
+    if (!this.#ending && !this.#ended) this.#answers.write(frame(Frame.Reply, payload));
   }
 
   destroy(): Promise<void> {
@@ -382,6 +390,7 @@ class Connection implements ProcessConnection {
   #finish(code: number | null, signal: string | null): void {
     if (this.#ended) return;
     this.#ended = true;
+    if (this.#child.pid !== undefined) unwatch(this.#child.pid);
     this.#stopHeartbeat();
     if (this.#stderrLine) this.#stderr(new TextEncoder().encode("\n"));
     for (const stream of this.#child.stdio) (stream as Writable | null)?.destroy();

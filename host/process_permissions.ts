@@ -51,6 +51,18 @@ function entryText(name: Name, entry: string | URL): string {
 }
 
 /**
+ * Whether the host has every permission in full (as with `-A`).
+ *
+ * @example
+ * ```ts ignore
+ * hostHasAll(); // true under `deno run -A`
+ * ```
+ */
+export function hostHasAll(): boolean {
+  return NAMES.every((name) => hostHas(name));
+}
+
+/**
  * The `--allow-*` flags for `permissions`; throws an `Error` naming each permission the host
  * lacks. `"inherit"` (whole or per permission) passes on what the host has in full; a permission
  * the host holds for some entries only cannot be read back from Deno, so it is not passed on by

@@ -13,12 +13,15 @@ import {
 import type { ConnectionSink, RendererConnection } from "../browser/_connection.ts";
 import type { RendererInit, WorkerHello } from "../renderer/_transport.ts";
 import {
+  isJsonBatch,
   LENGTH,
+  NEED_PORT,
   ON_PORT,
   REQUEST,
   REQUEST_AFTER,
   SEQ,
   SyncCell,
+  takeFromPort,
 } from "../renderer/_worker_cell.ts";
 
 const WORKER_MAIN = new URL("../renderer/_worker_main.ts", import.meta.url).href;
@@ -63,6 +66,15 @@ export function launchWorker(launch: WorkerLaunch, sink: ConnectionSink): Render
   return new WorkerConnection(launch, sink);
 }
 
+/**
+ * How long the host watches the cell for a renderer's next sync request after answering one, in
+ * ms, before it goes back to its event loop. A renderer calling in a loop asks again within a µs
+ * or two of its answer; catching that saves an event-loop wake-up (most of a round trip). A miss
+ * turns the watch off for this window, and one answer in 32 tries again, so a window that calls
+ * now and then costs nothing, and the host's other work waits at most this long.
+ */
+const HOST_SPIN_MS = 0.005;
+
 const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 const yieldThen = (fn: () => void): void => void (immediate ? immediate(fn) : setTimeout(fn, 0));
 
@@ -70,7 +82,10 @@ class WorkerConnection implements RendererConnection {
   readonly #worker: Worker;
   #cell: Int32Array | undefined;
   #sync: SyncCell | undefined;
+  /** Where replies that do not fit the cell go; the renderer opens it on first need. */
   #replies: MessagePort | undefined;
+  /** A reply copied (onto a channel of ours) while waiting for the renderer's port. */
+  #held: { channel: MessageChannel; seq: number } | undefined;
   #destroyed = false;
   readonly #sink: ConnectionSink;
   /** Batches received since the hello (an inline sync request says how many precede it). */
@@ -81,6 +96,9 @@ class WorkerConnection implements RendererConnection {
   #deferred: { message: RendererMessage; after: number } | undefined;
   /** Inline requests handled back to back without yielding to the event loop. */
   #chain = 0;
+  /** Whether the last brief wait for a next request caught one (see `HOST_SPIN_MS`). */
+  #spinning = true;
+  #calls = 0;
 
   constructor(launch: WorkerLaunch, sink: ConnectionSink) {
     this.#sink = sink;
@@ -97,18 +115,21 @@ class WorkerConnection implements RendererConnection {
     this.#worker.onmessage = (event: MessageEvent<WorkerHello>) => {
       this.#sync = new SyncCell(event.data.cell);
       this.#cell = this.#sync.slots;
-      this.#replies = event.data.replies;
-      // The renderer is blocked until it has its init: answer in the cell (or, when it does not
-      // fit, on the port), then wake it.
-      if (!this.#sync.writeReply(true, init)) {
-        this.#replies.postMessage(init);
-        Atomics.store(this.#cell, LENGTH, ON_PORT);
-      }
-      Atomics.store(this.#cell, SEQ, -1);
-      Atomics.notify(this.#cell, SEQ);
+      // The renderer is blocked until it has its init (seq -1).
+      this.#answer([-1, true, init]);
       this.#worker.onmessage = (event: MessageEvent<RendererMessage[]>) => {
+        let batch: unknown = event.data;
+        const replies = (batch as { replies?: unknown } | null)?.replies;
+        if (replies instanceof MessagePort) return this.#openReplies(replies);
         this.#received++;
-        sink.receive(event.data);
+        if (typeof batch === "string") {
+          // A batch sent as JSON text (see `isJsonBatch`); one that does not parse is refused
+          // below as malformed.
+          try {
+            batch = JSON.parse(batch);
+          } catch { /* refused by the sink */ }
+        }
+        sink.receive(batch as RendererMessage[]);
         const deferred = this.#deferred;
         if (deferred && this.#received >= deferred.after) {
           this.#deferred = undefined;
@@ -133,7 +154,11 @@ class WorkerConnection implements RendererConnection {
   }
 
   post(messages: HostMessage[], transfer?: Transferable[]): void {
-    this.#worker.postMessage(messages, transfer ?? []);
+    // Plain data goes as JSON text: much cheaper to post than a structured clone of the tuples.
+    this.#worker.postMessage(
+      !transfer?.length && isJsonBatch(messages) ? JSON.stringify(messages) : messages,
+      transfer ?? [],
+    );
   }
 
   /**
@@ -143,7 +168,16 @@ class WorkerConnection implements RendererConnection {
    */
   #listenForRequests(): void {
     if (this.#destroyed) return;
-    const wait = Atomics.waitAsync(this.#cell!, REQUEST, this.#seenRequest);
+    const cell = this.#cell!;
+    if (this.#chain < 15 && (this.#spinning || (++this.#calls & 31) === 0)) {
+      const until = performance.now() + HOST_SPIN_MS;
+      let caught = false;
+      for (let i = 1; !(caught = Atomics.load(cell, REQUEST) !== this.#seenRequest); i++) {
+        if ((i & 15) === 0 && performance.now() > until) break;
+      }
+      this.#spinning = caught;
+    }
+    const wait = Atomics.waitAsync(cell, REQUEST, this.#seenRequest);
     if (wait.async) {
       this.#chain = 0;
       wait.value.then(this.#onRequest);
@@ -177,37 +211,72 @@ class WorkerConnection implements RendererConnection {
   };
 
   replySync(reply: SyncReply): void {
-    // A sync call can only arrive after the hello, so the cell is there. A small JSON-exact
-    // reply is written into it; any other travels on the port, wrapped in a Map: the renderer
-    // takes it with `receiveMessageOnPort`, whose Deno polyfill walks every own property of the
-    // message looking for ports (one step per byte of a typed array: 16 s for 64 MiB); a Map
-    // has none, so the walk stops at once.
+    // A sync call can only arrive after the hello, so the cell is there.
+    this.#answer(reply);
+  }
+
+  /**
+   * Answers `reply[0]` (-1: the init) and wakes the renderer. A small JSON-exact value is written
+   * into the cell; any other is copied now (one that cannot be cloned throws here, to the caller)
+   * and posted on the reply port, wrapped in a Map: the renderer takes it with
+   * `receiveMessageOnPort`, whose Deno polyfill walks every own property of the message looking
+   * for ports (one step per byte of a typed array: 16 s for 64 MiB); a Map has none. Without a
+   * port yet, the copy waits on a channel of ours and the renderer is asked to open one.
+   */
+  #answer(reply: SyncReply): void {
     const cell = this.#cell!;
     if (!this.#sync!.writeReply(reply[1], reply[2])) {
-      this.#replies!.postMessage(new Map([[0, reply]]));
-      Atomics.store(cell, LENGTH, ON_PORT);
+      const message = new Map([[0, reply]]);
+      if (this.#replies) {
+        this.#replies.postMessage(message);
+        Atomics.store(cell, LENGTH, ON_PORT);
+      } else {
+        const channel = new MessageChannel();
+        channel.port1.postMessage(message);
+        this.#held?.channel.port1.close();
+        this.#held = { channel, seq: reply[0] };
+        Atomics.store(cell, LENGTH, NEED_PORT);
+      }
     }
     Atomics.store(cell, SEQ, reply[0]);
+    Atomics.notify(cell, SEQ);
+  }
+
+  /** The renderer opened its reply port: deliver the reply held for it, if any. */
+  #openReplies(port: MessagePort): void {
+    this.#replies?.close();
+    this.#replies = port;
+    const held = this.#held;
+    this.#held = undefined;
+    if (!held || this.#destroyed) return;
+    const message = takeFromPort(held.channel.port2);
+    held.channel.port1.close();
+    if (message === undefined) return;
+    port.postMessage(message);
+    const cell = this.#cell!;
+    Atomics.store(cell, LENGTH, ON_PORT);
+    Atomics.store(cell, SEQ, held.seq);
     Atomics.notify(cell, SEQ);
   }
 
   destroy(): Promise<void> {
     if (!this.#destroyed) {
       this.#destroyed = true;
-      if (this.#cell) {
-        // Releases our pending `waitAsync` (it would keep this connection alive), and a renderer
-        // blocked on a request the host never took up (terminate() does not wake it).
-        if (this.#deferred) {
-          this.#sync!.writeReply(false, {
-            name: "Error",
-            message: "the window is closed",
-          });
-          Atomics.store(this.#cell, SEQ, (this.#deferred.message as [number, number])[1]);
-          Atomics.notify(this.#cell, SEQ);
+      const cell = this.#cell;
+      if (cell) {
+        // A renderer blocked on a request written into the cell that nobody answered would
+        // outlive terminate() (which does not wake Atomics.wait): answer it. Then release our
+        // pending `waitAsync`.
+        const asked = Atomics.load(cell, REQUEST);
+        if (asked > 0 && asked !== Atomics.load(cell, SEQ)) {
+          this.#sync!.writeReply(false, { name: "Error", message: "the window is closed" });
+          Atomics.store(cell, SEQ, asked);
+          Atomics.notify(cell, SEQ);
         }
-        Atomics.notify(this.#cell, REQUEST);
+        Atomics.notify(cell, REQUEST);
       }
       this.#replies?.close();
+      this.#held?.channel.port1.close();
       this.#worker.terminate();
     }
     return Promise.resolve();

@@ -23,6 +23,9 @@ import { Flow } from "../common/flow.ts";
 import { IpcStream } from "./_stream.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
 
+/** Most messages in one transport post: a longer burst is split, so both sides work at once. */
+const BATCH_MAX = 4096;
+
 /** Options of an `invoke` call. */
 export interface InvokeOptions {
   /** Aborting it rejects the call here and aborts the handler's `event.signal` in the browser. */
@@ -78,8 +81,10 @@ export class RendererCore {
   }
 
   #enqueue(message: RendererMessage): void {
-    this.#queue.push(message);
-    this.#schedule();
+    // A long burst goes out in batches of BATCH_MAX, so the other side works on one while this
+    // side fills the next (order is unchanged: batches are posted in order).
+    if (this.#queue.push(message) >= BATCH_MAX) this.flush();
+    else this.#schedule();
   }
 
   #schedule(): void {

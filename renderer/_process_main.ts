@@ -3,25 +3,28 @@
  * its transport. The window's generated entry imports this module before the window's own script
  * and calls `ready()` after it; its init (`RendererInit` as JSON) is the process's first argument.
  *
- * The host starts the process with three descriptors besides stdout and stderr (which stay the
- * process's real output):
+ * Besides stdout and stderr, which stay the process's real output, the host gives it:
  *
+ * - stdin, a pipe: the answers to sync calls, and nothing else. Nothing reads it on the event
+ *   loop, so a sync call blocks in a plain synchronous read of it, and no pending asynchronous
+ *   read can take its answer first (if one channel carried both, one would: the renderer would
+ *   then wait forever for an answer already consumed). A pipe, because waking a reader blocked
+ *   on a pipe costs less than on a socket: ~11 µs against ~16 µs per round trip here.
  * - fd 3, a socket: everything this renderer sends (frames of codec-encoded batches, heartbeat
- *   answers) and, the other way, the answers to sync calls only. Nothing reads it asynchronously,
- *   so a sync call can block in a plain synchronous read of it and no event-loop reader steals
- *   its answer (one pipe read both ways is exactly that race).
+ *   answers), written synchronously.
  * - fd 4, a socket: what the host sends (message batches, heartbeat pings), read on the event
- *   loop. A heartbeat is answered from here, so a renderer that never yields stops answering.
- * - stdin, a pipe the host never writes: the lifeline. A watchdog worker reads it; when the host
- *   goes away by any means, even SIGKILL, the read ends and the watchdog kills this process,
- *   whatever its main thread is doing (an endless loop cannot stop a second thread).
+ *   loop. A ping is answered from there, so a renderer that never yields stops answering.
  *
- * Frames are `common/_frames.ts`; payloads are `common/codec.ts` (faster than `node:v8` for the
- * small messages that dominate; see `bench/process_bench.ts`).
+ * When the host goes away, by any means, they end: a renderer that is idle or blocked in a sync
+ * call sees it and exits. One whose main thread never yields cannot; the host's reaper process
+ * (`host/_reaper.ts`) kills it.
+ *
+ * Frames are `common/_frames.ts`; payloads are `common/codec.ts` (much faster than `node:v8`
+ * for the small messages that dominate; see `bench/process_bench.ts`).
  *
  * @module
  */
-import { readSync, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
 import { Socket } from "node:net";
 import { decode, encode } from "../common/codec.ts";
 import { detach } from "../common/_page_wire.ts";
@@ -31,7 +34,7 @@ import { installEnvironment } from "./_bootstrap.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
 
-/** Our end of the socket for what we send and for sync answers. */
+/** Our end of the socket for what we send. */
 const TO_HOST_FD = 3;
 /** Our end of the socket for what the host sends. */
 const FROM_HOST_FD = 4;
@@ -43,23 +46,17 @@ const MESSAGES_PER_FRAME = 4096;
 /** Frames are written once this many bytes are collected (and at the end of each post). */
 const WRITE_AT = 256 * 1024;
 
-// Kills this process when the lifeline ends. `Deno.exit` in a worker ends only the worker;
-// signalling our own pid needs no permission.
-const WATCHDOG = `const buf = new Uint8Array(16);
-try { while (await Deno.stdin.read(buf) !== null); } catch {}
-Deno.kill(Deno.pid, "SIGKILL");`;
-
-/** The host is gone (its end of a socket closed): nobody is left to serve; end now. */
+/** The host is gone (its end of a pipe closed): nobody is left to serve; end now. */
 function hostGone(): never {
   Deno.exit(0);
 }
 
-/** Writes all of `bytes` to `fd` (a blocking socket), or ends the process if the host is gone. */
-function writeAll(fd: number, bytes: Uint8Array): void {
+/** Writes all of `bytes` to the socket, or ends the process if the host is gone. */
+function writeAll(bytes: Uint8Array): void {
   try {
     // The two-argument form is the cheapest call; a blocking socket rarely writes in part.
-    let written = writeSync(fd, bytes);
-    while (written < bytes.length) written += writeSync(fd, bytes.subarray(written));
+    let written = writeSync(TO_HOST_FD, bytes);
+    while (written < bytes.length) written += writeSync(TO_HOST_FD, bytes.subarray(written));
   } catch {
     hostGone();
   }
@@ -79,30 +76,30 @@ class ProcessTransport implements RendererTransport {
     } else {
       for (let i = 0; i < messages.length; i += MESSAGES_PER_FRAME) {
         out.add(Frame.Batch, encode(messages.slice(i, i + MESSAGES_PER_FRAME)));
-        if (out.size >= WRITE_AT) writeAll(TO_HOST_FD, out.take());
+        if (out.size >= WRITE_AT) writeAll(out.take());
       }
     }
     detach(transfer); // bytes were copied: the sender's buffers go, as a transfer promises
-    writeAll(TO_HOST_FD, out.take());
+    writeAll(out.take());
   }
 
-  /** Sends the heartbeat's answer (or the hello). */
+  /** Sends an empty frame of `type` (the hello, a heartbeat's answer). */
   signal(type: number): void {
     this.#out.add(type);
-    writeAll(TO_HOST_FD, this.#out.take());
+    writeAll(this.#out.take());
   }
 
   waitSync(seq: number, _timeoutMs: number): SyncReply {
     // No timer here: a blocking read cannot have one. The host's own timer answers a call
     // nobody answers; if the host dies instead, the read ends and so does this process.
     for (;;) {
-      let n: number;
+      let n: number | null;
       try {
-        n = readSync(TO_HOST_FD, this.#scratch);
+        n = Deno.stdin.readSync(this.#scratch);
       } catch {
         hostGone();
       }
-      if (n === 0) hostGone();
+      if (!n) hostGone();
       this.#answers.push(this.#scratch.subarray(0, n), this.#onAnswer);
       const answer = this.#answer;
       this.#answer = undefined;
@@ -139,10 +136,6 @@ class ProcessTransport implements RendererTransport {
   }
 }
 
-new Worker(`data:text/javascript,${encodeURIComponent(WATCHDOG)}`, {
-  type: "module",
-  name: "denotron lifeline",
-});
 const init = JSON.parse(Deno.args[0]) as RendererInit;
 const transport = new ProcessTransport();
 transport.signal(Frame.Hello);

@@ -34,10 +34,8 @@ export interface RendererInit {
 
 /** The first message a worker window posts: where the host answers its sync calls. */
 export interface WorkerHello {
-  /** `[0]`: the seq of the last sync call the host answered. */
+  /** The sync cell (see `_worker_cell.ts`). */
   cell: SharedArrayBuffer;
-  /** The port sync replies arrive on (the host keeps the other end). */
-  replies: MessagePort;
 }
 
 /** How long a worker window waits for the host's answer to its hello. */

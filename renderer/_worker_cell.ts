@@ -8,8 +8,9 @@
  *   notifies; the host waits for that with `Atomics.waitAsync`. Other calls are posted.
  * - Reply: when the result is small JSON-exact data the host writes it into the cell, stores the
  *   call's seq and notifies; the renderer, spinning briefly and then in `Atomics.wait`, reads it
- *   back. Any other reply travels on the window's reply port. The host's answer to the hello
- *   (the window's init) comes the same way.
+ *   back. Any other reply travels on the window's reply port, which the renderer opens the first
+ *   time one is needed ({@linkcode NEED_PORT}). The host's answer to the hello (the window's
+ *   init, seq -1) comes the same way.
  *
  * Neither side trusts what it reads: the host treats a request it cannot parse as a malformed
  * message.
@@ -33,13 +34,22 @@ export const REQUEST_LENGTH = 4;
 export const REQUEST_AFTER = 5;
 /** {@linkcode LENGTH} when the reply was posted on the reply port instead. */
 export const ON_PORT = -1;
+/**
+ * {@linkcode LENGTH} when the reply must go on the reply port and the renderer has not opened one
+ * yet (it does so on demand, which keeps posting a port out of every window's start): the
+ * renderer resets {@linkcode SEQ} to 0, posts `{ replies: port }`, and waits again.
+ */
+export const NEED_PORT = -2;
 
 const REPLY_AT = 32;
 const REQUEST_AT = CELL_BYTES / 2;
 
-/** Most values (objects, arrays, primitives) an inline value may have: the check stays cheap. */
+/** Most objects and arrays an inline value may have: the check stays cheap. */
 const BUDGET = 512;
+/** Most string characters a batch sent as JSON may have: a structured clone copies long strings faster. */
+const BATCH_CHARS = 1 << 18;
 let budget = 0;
+let chars = 0;
 
 /**
  * Whether `JSON.parse(JSON.stringify(value))` gives what a structured clone would: primitives
@@ -48,12 +58,28 @@ let budget = 0;
  */
 export function isJsonExact(value: unknown): boolean {
   budget = BUDGET;
+  chars = Infinity;
   return exact(value, 0);
+}
+
+/**
+ * Whether a batch of messages can travel as JSON text (see {@linkcode isJsonExact}; no object
+ * budget, but little string text). A string is the cheapest thing to post: the structured clone
+ * of a small tuple costs a few µs each way, its JSON text a fraction of that.
+ */
+export function isJsonBatch(batch: unknown[]): boolean {
+  budget = Infinity;
+  chars = BATCH_CHARS;
+  for (let i = 0; i < batch.length; i++) {
+    if (!exact(batch[i], 0)) return false;
+  }
+  return true;
 }
 
 function exact(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case "string":
+      return (chars -= value.length) >= 0;
     case "boolean":
       return true;
     case "number":
@@ -107,6 +133,20 @@ function take(area: Uint8Array, length: number): string {
     return text;
   }
   return decoder.decode(area.subarray(0, length));
+}
+
+let receiveOnPort: typeof import("node:worker_threads").receiveMessageOnPort | undefined;
+
+/**
+ * Takes the next message off `port` synchronously, or `undefined`; `node:worker_threads` (which
+ * costs a worker window ~2 MB and ~15 ms) is loaded on the first call only.
+ */
+export function takeFromPort(port: MessagePort): unknown {
+  receiveOnPort ??= (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): typeof import("node:worker_threads") };
+  }).process.getBuiltinModule("node:worker_threads").receiveMessageOnPort;
+  // Deno's web MessagePort works here; Node's typings only know their own port class.
+  return receiveOnPort(port as never)?.message;
 }
 
 /** One side's view of a sync cell. */

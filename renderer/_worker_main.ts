@@ -6,13 +6,18 @@
  * spin, then `Atomics.wait`. Small requests and replies that JSON carries exactly are written
  * into the cell itself; any other request is posted, and any other reply is posted on a dedicated
  * `MessagePort` before the host wakes us, and we take it off the port synchronously with
- * `receiveMessageOnPort`, so replies of any size keep structured-clone fidelity. `node:worker_threads` (which costs a window ~0.4 MB and ~5 ms to load) is loaded
- * only when a reply first comes that way.
+ * `receiveMessageOnPort`, so replies of any size keep structured-clone fidelity. The port is
+ * opened, and `node:worker_threads` loaded, only when such a reply first comes: neither is part
+ * of a window's start.
  *
  * @module
  */
-import type { MessagePort as NodeMessagePort, receiveMessageOnPort } from "node:worker_threads";
-import { type HostMessage, Kind, type RendererMessage, type SyncReply } from "../common/protocol.ts";
+import {
+  type HostMessage,
+  Kind,
+  type RendererMessage,
+  type SyncReply,
+} from "../common/protocol.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import { installEnvironment } from "./_bootstrap.ts";
 import {
@@ -23,13 +28,16 @@ import {
 } from "./_transport.ts";
 import {
   CELL_BYTES,
+  isJsonBatch,
   LENGTH,
+  NEED_PORT,
   OK,
   ON_PORT,
   REQUEST,
   REQUEST_AFTER,
   SEQ,
   SyncCell,
+  takeFromPort,
 } from "./_worker_cell.ts";
 
 // Captured before the environment replaces `close` with the window-aware version.
@@ -50,28 +58,17 @@ const SPIN_MS = 0.05;
 let spinning = true;
 let calls = 0;
 
-let receiveOnPort: typeof receiveMessageOnPort | undefined;
-
-/** Takes the next message off `port` synchronously (loading `node:worker_threads` once). */
-function takeFrom(port: MessagePort): unknown {
-  receiveOnPort ??= (globalThis as unknown as {
-    process: { getBuiltinModule(id: string): typeof import("node:worker_threads") };
-  }).process.getBuiltinModule("node:worker_threads").receiveMessageOnPort;
-  // Deno's web MessagePort works here; Node's typings only know their own port class.
-  return receiveOnPort(port as unknown as NodeMessagePort)?.message;
-}
-
 class WorkerTransport implements RendererTransport {
   readonly #cell: Int32Array;
   readonly #sync: SyncCell;
-  readonly #replies: MessagePort;
+  /** Where replies too big for the cell (or not plain data) come; opened on first need. */
+  #replies: MessagePort | undefined;
   /** Batches posted so far: an inline sync request is handled after this many. */
   #posted = 0;
 
-  constructor(cell: SharedArrayBuffer, replies: MessagePort) {
+  constructor(cell: SharedArrayBuffer) {
     this.#sync = new SyncCell(cell);
     this.#cell = this.#sync.slots;
-    this.#replies = replies;
   }
 
   post(messages: RendererMessage[], transfer?: Transferable[]): void {
@@ -85,30 +82,55 @@ class WorkerTransport implements RendererTransport {
         return;
       }
     }
-    scope.postMessage(messages, transfer);
+    // Plain data goes as JSON text: much cheaper to post than a structured clone of the tuples.
+    scope.postMessage(
+      !transfer?.length && isJsonBatch(messages) ? JSON.stringify(messages) : messages,
+      transfer,
+    );
     this.#posted++;
   }
 
+  /** Blocks until the host's answer to the hello (the window's init) is there; returns it. */
+  receiveInit(): RendererInit {
+    const init = this.#answer(-1, INIT_TIMEOUT_MS, false, "no init from the host")[2];
+    Atomics.store(this.#cell, SEQ, 0);
+    return init as RendererInit;
+  }
+
   waitSync(seq: number, timeoutMs: number): SyncReply {
+    return this.#answer(seq, timeoutMs, true, "no answer from the browser");
+  }
+
+  /** Waits for the answer to `seq` and reads it, from the cell or the reply port. */
+  #answer(seq: number, timeoutMs: number, spin: boolean, what: string): SyncReply {
     const cell = this.#cell;
+    const deadline = performance.now() + timeoutMs;
     if (Atomics.load(cell, SEQ) !== seq) {
-      const start = performance.now();
       let caught = false;
-      if (spinning || (++calls & 31) === 0) {
-        const spinUntil = start + SPIN_MS;
+      if (spin && (spinning || (++calls & 31) === 0)) {
+        const spinUntil = performance.now() + SPIN_MS;
         for (let i = 1; !(caught = Atomics.load(cell, SEQ) === seq); i++) {
           if ((i & 31) === 0 && performance.now() > spinUntil) break;
         }
         spinning = caught;
       }
-      if (!caught) this.#sleep(seq, start + timeoutMs, timeoutMs);
+      if (!caught) this.#sleep(seq, deadline, timeoutMs, what);
     }
-    const length = Atomics.load(cell, LENGTH);
+    let length = Atomics.load(cell, LENGTH);
+    if (length === NEED_PORT) {
+      // The host holds a reply for the port we have not opened yet: open it, and wait again.
+      const { port1, port2 } = new MessageChannel();
+      this.#replies = port1;
+      Atomics.store(cell, SEQ, 0);
+      scope.postMessage({ replies: port2 }, [port2]);
+      this.#sleep(seq, deadline, timeoutMs, what);
+      length = Atomics.load(cell, LENGTH);
+    }
     if (length !== ON_PORT) {
       return [seq, Atomics.load(cell, OK) === 1, this.#sync.readReply(length)];
     }
     for (;;) {
-      const message = takeFrom(this.#replies);
+      const message = this.#replies && takeFromPort(this.#replies);
       if (!message) throw new Error(`internal: the reply to sync call ${seq} is missing`);
       // Wrapped in a Map by the host (see `WorkerConnection.replySync`).
       const reply = (message as Map<0, SyncReply>).get(0)!;
@@ -117,50 +139,38 @@ class WorkerTransport implements RendererTransport {
     }
   }
 
-  #sleep(seq: number, deadline: number, timeoutMs: number): void {
+  #sleep(seq: number, deadline: number, timeoutMs: number, what: string): void {
     for (;;) {
       const answered = Atomics.load(this.#cell, SEQ);
       if (answered === seq) return;
       const left = deadline - performance.now();
-      if (left <= 0) {
-        throw new Error(`no answer from the browser within ${timeoutMs} ms`);
-      }
+      if (left <= 0) throw new Error(`${what} within ${timeoutMs} ms`);
       Atomics.wait(this.#cell, SEQ, answered, left);
     }
   }
 
   listen(receive: (messages: HostMessage[]) => void): void {
-    scope.onmessage = (event) => receive(event.data);
+    scope.onmessage = (event) => {
+      const data = event.data;
+      receive(typeof data === "string" ? JSON.parse(data) : data);
+    };
   }
 
   close(): void {
-    this.#replies.close();
+    this.#replies?.close();
     closeWorker();
   }
 }
 
 // The window's generated entry imports this module before the window's own script (static
 // imports, so a worker without read permission can load it), and calls `ready()` after it.
-// The hello hands the host our sync cell and reply port; the host answers on that port with
-// this window's init, which we wait for here, before the window's script can run. (Passing the
-// init in the entry's source instead would make every window's entry a distinct module.)
+// The hello hands the host our sync cell; the host answers in it with this window's init, which
+// we wait for here, before the window's script can run. (Passing the init in the entry's source
+// instead would make every window's entry a distinct module.)
 const cell = new SharedArrayBuffer(CELL_BYTES);
-const cellView = new Int32Array(cell);
-const { port1, port2 } = new MessageChannel();
-(globalThis as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(
-  { cell, replies: port2 } satisfies WorkerHello,
-  [port2],
-);
-Atomics.wait(cellView, SEQ, 0, INIT_TIMEOUT_MS);
-if (Atomics.load(cellView, SEQ) !== -1) {
-  throw new Error(`no init from the host within ${INIT_TIMEOUT_MS} ms`);
-}
-const initLength = Atomics.load(cellView, LENGTH);
-const init = (initLength === ON_PORT
-  ? takeFrom(port1)
-  : new SyncCell(cell).readReply(initLength)) as RendererInit;
-Atomics.store(cellView, SEQ, 0);
-const core = new RendererCore(new WorkerTransport(cell, port1), init);
+scope.postMessage({ cell } satisfies WorkerHello);
+const transport = new WorkerTransport(cell);
+const core = new RendererCore(transport, transport.receiveInit());
 installCore(core);
 installEnvironment(core, (v) => Deno.inspect(v, { colors: false, depth: 6 }));
 

@@ -22,7 +22,6 @@ const rich = () => ({
   text: "héllo 🌍",
 });
 
-
 for (const t of transports) {
   const test = (name: string, fn: () => Promise<void>) =>
     Deno.test({ name: `${t.name}: ${name}`, fn, sanitizeOps: false, sanitizeResources: false });

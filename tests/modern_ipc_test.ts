@@ -12,7 +12,6 @@ type Settled = {
   error?: { name: string; message: string; code?: unknown };
 };
 
-
 for (const t of transports) {
   const test = (name: string, fn: () => Promise<void>) =>
     Deno.test({ name: `${t.name}: ${name}`, fn, sanitizeOps: false, sanitizeResources: false });
