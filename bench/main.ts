@@ -34,6 +34,7 @@ const SCENARIOS: Scenario[] = [
       "sync-rtt-worker-vs-futex",
       "sync-rtt-worker-vs-floor",
       "invoke-rtt-worker",
+      "invoke-rtt-worker-vs-await",
     ],
     load: () => import("./worker_rtt.ts"),
   },

@@ -2,7 +2,7 @@
  * Process windows (`isolation: "process"`) against the raw platform. A standalone script:
  *
  * ```sh
- * deno run -A bench/process_bench.ts [--quick] [--json]
+ * deno run -A bench/process_bench.ts [--quick] [--json] [--only=startup,sync-rtt]
  * ```
  *
  * prints one JSON object per line, `{ name, ours, baseline, unit, ratio, target, vs }` (with
@@ -16,14 +16,14 @@
  *   child's (MB);
  * - `send-throughput-process`: 1,000,000 small sends (200,000 with `--quick`) from a process
  *   window, received in order, against one raw framed write per message over the same kind of
- *   socket (ms);
+ *   pipe (ms);
  * - `codec-vs-v8-*`: the serialization choice, `common/codec.ts` ("ours") against `node:v8`
  *   ("baseline") for the messages that dominate (ns per message, encode + decode).
  *
  * @module
  */
 import { spawn } from "node:child_process";
-import type { Duplex, Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { deserialize, serialize } from "node:v8";
 import { BrowserWindow, ipcMain, type IpcMainEvent } from "../browser/mod.ts";
 import { decode, encode } from "../common/codec.ts";
@@ -41,6 +41,8 @@ import {
 } from "./_measure.ts";
 
 const quick = Deno.args.includes("--quick");
+const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const wanted = (name: string) => !only || only.some((o) => name.startsWith(o));
 const json = Deno.args.includes("--json");
 const ROUNDS = quick ? 3 : 7;
 const PROCESS = { isolation: "process" } as const;
@@ -131,7 +133,7 @@ async function startupRaw(memory: number[]): Promise<number> {
   const start = performance.now();
   const procs = Array.from({ length: COUNT }, () =>
     new Deno.Command(Deno.execPath(), {
-      args: ["run", RAW_CHILD, "byte"],
+      args: ["run", "--no-config", fixture("raw_byte.ts").pathname],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -185,16 +187,16 @@ async function sendOurs(win: BrowserWindow, n: number): Promise<number> {
   }
 }
 
-/** A bare child writing raw frames on fd 3, as a process window's renderer would. */
+/** A bare child writing raw frames on its stdout, as a process window's renderer does. */
 class RawFrames {
-  readonly #child = spawn(DENO, ["run", RAW_CHILD, "frames"], {
-    stdio: ["pipe", "inherit", "inherit", "pipe"],
+  readonly #child = spawn(DENO, ["run", "--no-config", RAW_CHILD], {
+    stdio: ["pipe", "pipe", "inherit"],
   });
   #onFrame: (type: number, payload: Uint8Array) => void = () => {};
 
   constructor() {
     const reader = new FrameReader();
-    (this.#child.stdio[3] as Duplex).on("data", (chunk: Uint8Array) => {
+    (this.#child.stdout as Readable).on("data", (chunk: Uint8Array) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       reader.push(bytes, (type, payload) => this.#onFrame(type, payload));
     });
@@ -240,7 +242,7 @@ async function throughput(): Promise<Result> {
       "ms",
       rounds,
       1.5,
-      `${n} raw framed writes over the same kind of socket`,
+      `${n} raw framed writes over the same kind of pipe`,
     );
   } finally {
     win.destroy();
@@ -271,18 +273,21 @@ const send = [[0, "bench:t", [42]]];
 const sync = [[1, 7, "sync-message", ["config", { key: "ui" }]]];
 const reply = [7, true, { theme: "dark", size: 12 }];
 const batch = Array.from({ length: 1000 }, (_, i) => [0, "bench:t", [i]]);
-print(serialization("send", send, quick ? 20_000 : 100_000));
-print(serialization("sync", sync, quick ? 20_000 : 100_000));
-print(serialization("reply", reply, quick ? 20_000 : 100_000));
-const perBatch = serialization("batch-1000", batch, quick ? 50 : 200);
-print({
-  ...perBatch,
-  ours: median(perBatch.rounds!.ours) / 1000,
-  baseline: median(perBatch.rounds!.baseline) / 1000,
-  vs: "node:v8, per message of a 1,000-message batch",
-});
-
-print(await syncRtt());
-for await (const r of startup()) print(r);
-print(await throughput());
+if (wanted("codec-vs-v8")) {
+  print(serialization("send", send, quick ? 20_000 : 100_000));
+  print(serialization("sync", sync, quick ? 20_000 : 100_000));
+  print(serialization("reply", reply, quick ? 20_000 : 100_000));
+  const perBatch = serialization("batch-1000", batch, quick ? 50 : 200);
+  print({
+    ...perBatch,
+    ours: median(perBatch.rounds!.ours) / 1000,
+    baseline: median(perBatch.rounds!.baseline) / 1000,
+    vs: "node:v8, per message of a 1,000-message batch",
+  });
+}
+if (wanted("sync-rtt-process")) print(await syncRtt());
+if (wanted("startup-10-process") || wanted("memory-process")) {
+  for await (const r of startup()) print(r);
+}
+if (wanted("send-throughput-process")) print(await throughput());
 Deno.exit(0);

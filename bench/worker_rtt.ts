@@ -78,7 +78,7 @@ async function floorRtt(worker: Worker, n: number): Promise<number> {
   return us;
 }
 
-/** `sync-rtt-worker`, `sync-rtt-worker-vs-futex`, `-vs-floor`, `invoke-rtt-worker`. */
+/** `sync-rtt-worker` (`-vs-futex`, `-vs-floor`), `invoke-rtt-worker` (`-vs-await`). */
 export async function* run(options: Options): AsyncGenerator<Result> {
   // Many short rounds rather than a few long ones: the VM's scheduling changes from second to
   // second (which core each thread runs on), and alternating often lets both sides see the same.
@@ -91,6 +91,10 @@ export async function* run(options: Options): AsyncGenerator<Result> {
   });
   const pair: [Worker, Worker] = [rawWorker("raw_futex.ts"), rawWorker("raw_futex.ts")];
   const bare = rawWorker("raw_sync.ts");
+  const awaiting = rawWorker("raw_promise.ts");
+  awaiting.addEventListener("message", (e) => {
+    if (typeof e.data === "number") awaiting.postMessage(e.data); // the echo
+  });
   ipcMain.on("bench:sync", (event: IpcMainEvent, i: number) => (event.returnValue = i));
   ipcMain.handle("bench:invoke", (_event, i: number) => i);
   try {
@@ -124,8 +128,21 @@ export async function* run(options: Options): AsyncGenerator<Result> {
     const invoke = await alternate(rounds, {
       ours: () => runOp(win, "invoke", n),
       baseline: () => rawRtt(raw, n),
+      awaiting: () => {
+        const done = nextRaw<{ done: number }>(awaiting, (d) => typeof d === "object")
+          .then((d) => d.done);
+        awaiting.postMessage({ n });
+        return done;
+      },
     });
     yield result("invoke-rtt-worker", "µs", invoke, 1.2, "raw postMessage ping-pong");
+    yield result(
+      "invoke-rtt-worker-vs-await",
+      "µs",
+      { ours: invoke.ours, baseline: invoke.awaiting },
+      undefined,
+      "raw ping-pong, awaiting each reply",
+    );
   } finally {
     ipcMain.removeAllListeners("bench:sync");
     ipcMain.removeHandler("bench:invoke");
@@ -133,5 +150,6 @@ export async function* run(options: Options): AsyncGenerator<Result> {
     raw.terminate();
     for (const w of pair) w.terminate();
     bare.terminate();
+    awaiting.terminate();
   }
 }

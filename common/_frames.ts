@@ -10,7 +10,7 @@
 export const Frame = {
   /** A codec-encoded array of protocol messages (either direction). */
   Batch: 1,
-  /** A codec-encoded `SyncReply` (host → renderer, on the sync socket only). */
+  /** A codec-encoded `SyncReply` (host → renderer). */
   Reply: 2,
   /** Heartbeat request (host → renderer); empty payload. */
   Ping: 3,
@@ -18,6 +18,12 @@ export const Frame = {
   Pong: 4,
   /** The renderer's bootstrap runs: its module graph loaded (renderer → host); empty payload. */
   Hello: 5,
+  /** Host → renderer: the frames before this one are announced by a signal; empty payload. */
+  Doorbell: 6,
+  /** Renderer → host: the last doorbell was handled; the host may ring again. Empty payload. */
+  DoorbellAck: 7,
+  /** Renderer → host: bytes the renderer's own code wrote to its stdout, to print as they are. */
+  Stdout: 8,
 } as const;
 
 /** Bytes before each payload. */

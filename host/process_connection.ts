@@ -4,15 +4,16 @@
  * is killed, the browser process lives on, learns why, and can close or reload the window.
  *
  * The child is `deno run` with only the permissions the window was given, the app's import map
- * (so `import ipc from "ipc"` works as in a worker window) and, when asked, a V8 heap limit. It
- * is started with `node:child_process` rather than `Deno.Command` because that is the public way
- * to hand a child descriptors besides stdin/stdout/stderr: sync answers need a channel of their
- * own (see `renderer/_process_main.ts`), and stdout/stderr stay the renderer's real output.
+ * (so `import ipc from "ipc"` works as in a worker window) and, when asked, a V8 heap limit. Its
+ * stdin and stdout carry frames both ways, its stderr stays its own; how the renderer blocks in a
+ * sync call and still hears the host asynchronously is in `renderer/_process_main.ts`. It is
+ * started with `node:child_process` (for `detached`, and for streams that cost less per round
+ * trip than `Deno.Command`'s here).
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import type { Duplex, Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { DENO_EXECUTABLE, HOST_TOKEN, unwatch, watch } from "./_reaper.ts";
 import { decode, encode } from "../common/codec.ts";
 import { detach } from "../common/_page_wire.ts";
@@ -212,18 +213,23 @@ export function plain(chunk: Uint8Array): Uint8Array {
   return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
+/** Prints what a renderer's own code wrote to its stdout, as it is. */
+function writeOut(bytes: Uint8Array): void {
+  try {
+    for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
+  } catch { /* our stdout is closed: nowhere to print */ }
+}
+
 /** Bytes of the child's stderr kept to recognise how it ended. */
 const STDERR_TAIL = 4096;
 
 class Connection implements ProcessConnection {
   readonly #id: number;
   readonly #child: ChildProcess;
-  /** fd 3 in the child: its frames to us. */
-  readonly #fromChild: Duplex;
-  /** fd 4 in the child: our batches and heartbeat pings. */
+  /** The child's stdout: its frames to us. */
+  readonly #fromChild: Readable;
+  /** The child's stdin: our frames to it. */
   readonly #toChild: Writable;
-  /** The child's stdin: our answers to its sync calls. */
-  readonly #answers: Writable;
   readonly #sink: ConnectionSink;
   readonly #events: ProcessEvents;
   readonly #timeout: number;
@@ -240,6 +246,10 @@ class Connection implements ProcessConnection {
   #awaitingPong = false;
   #unresponsive = false;
   #syncPending = false;
+  /** A doorbell was rung and not acknowledged yet: the next one waits (one signal each). */
+  #ringing = false;
+  /** Frames were written after the outstanding doorbell: ring again once it is acknowledged. */
+  #unrung = false;
 
   constructor(launch: ProcessLaunch, args: string[], sink: ConnectionSink, events: ProcessEvents) {
     this.#id = launch.id;
@@ -248,14 +258,10 @@ class Connection implements ProcessConnection {
     this.#timeout = launch.unresponsiveTimeout ?? DEFAULT_UNRESPONSIVE_TIMEOUT_MS;
     // Its own process group (detached): a Ctrl-C in the terminal reaches the host, which ends its
     // renderers itself, rather than killing them under it first.
-    this.#child = spawn(DENO_EXECUTABLE, args, {
-      stdio: ["pipe", "inherit", "pipe", "pipe", "pipe"],
-      detached: true,
-    });
+    this.#child = spawn(DENO_EXECUTABLE, args, { stdio: "pipe", detached: true });
     const stdio = this.#child.stdio;
-    this.#fromChild = stdio[3] as Duplex;
-    this.#toChild = stdio[4] as Writable;
-    this.#answers = stdio[0] as Writable;
+    this.#fromChild = stdio[1] as Readable;
+    this.#toChild = stdio[0] as Writable;
     if (this.#child.pid !== undefined) watch(this.#child.pid);
     const ignore = () => {};
     for (const stream of stdio) (stream as Writable | null)?.on("error", ignore);
@@ -286,6 +292,12 @@ class Connection implements ProcessConnection {
   }
 
   readonly #onFrame = (type: number, payload: Uint8Array): void => {
+    // Doorbells go on while the window closes: the Close message is announced by one.
+    if (type === Frame.DoorbellAck) {
+      this.#ringing = false;
+      if (this.#unrung) this.#ring();
+      return;
+    }
     if (this.#ending) return;
     switch (type) {
       case Frame.Batch: {
@@ -302,17 +314,42 @@ class Connection implements ProcessConnection {
           this.#events.responsive(true);
         }
         break;
+      case Frame.Stdout:
+        writeOut(payload);
+        break;
       case Frame.Hello:
         this.#started = true;
         this.#startHeartbeat();
+        if (this.#unrung) this.#ring();
         break;
     }
   };
 
+  /**
+   * Announces the frames written since the last doorbell: a doorbell frame, then SIGUSR2. Only
+   * after the renderer's hello (it installs its handler first: before, the signal would end it)
+   * and one at a time (signals coalesce; the acknowledgement says the last one was handled).
+   */
+  #ring(): void {
+    if (!this.#started || this.#ringing || this.#ended) {
+      this.#unrung = true;
+      return;
+    }
+    this.#unrung = false;
+    this.#ringing = true;
+    this.#toChild.write(frame(Frame.Doorbell));
+    try {
+      // Deno.kill: Node's `child.kill()` refuses every call after its first success.
+      Deno.kill(this.#child.pid!, "SIGUSR2");
+    } catch { /* it has just exited */ }
+  }
+
   post(messages: HostMessage[], transfer?: Transferable[]): void {
     const payload = encode(messages); // throws a DataCloneError synchronously
     detach(transfer);
-    if (!this.#ending && !this.#ended) this.#toChild.write(frame(Frame.Batch, payload));
+    if (this.#ending || this.#ended) return;
+    this.#toChild.write(frame(Frame.Batch, payload));
+    this.#ring();
   }
 
   replySync(reply: SyncReply): void {
@@ -320,7 +357,8 @@ class Connection implements ProcessConnection {
     this.#syncPending = false;
     // The renderer was blocked, not hung: its heartbeat clock starts again now.
     this.#pingAt = performance.now();
-    if (!this.#ending && !this.#ended) this.#answers.write(frame(Frame.Reply, payload));
+    // No doorbell: the renderer is blocked reading for exactly this.
+    if (!this.#ending && !this.#ended) this.#toChild.write(frame(Frame.Reply, payload));
   }
 
   destroy(): Promise<void> {
@@ -332,6 +370,7 @@ class Connection implements ProcessConnection {
   close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (this.#ending || this.#ended) return this.#exited.promise;
     this.#toChild.write(frame(Frame.Batch, encode([[Kind.Close]])));
+    this.#ring();
     this.#ending = true;
     this.#stopHeartbeat();
     const timer = setTimeout(() => this.#kill(), graceMs);
@@ -365,6 +404,7 @@ class Connection implements ProcessConnection {
       this.#awaitingPong = true;
       this.#pingAt = now;
       this.#toChild.write(frame(Frame.Ping));
+      this.#ring();
       return;
     }
     // A renderer blocked in a sync call waits for us: that is not its silence.

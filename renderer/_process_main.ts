@@ -3,29 +3,31 @@
  * its transport. The window's generated entry imports this module before the window's own script
  * and calls `ready()` after it; its init (`RendererInit` as JSON) is the process's first argument.
  *
- * Besides stdout and stderr, which stay the process's real output, the host gives it:
+ * It uses only the standard streams, natively: any `node:` module would cost each renderer
+ * ~20 ms of start-up and ~10 MB (Deno's Node compatibility boots on first use).
  *
- * - stdin, a pipe: the answers to sync calls, and nothing else. Nothing reads it on the event
- *   loop, so a sync call blocks in a plain synchronous read of it, and no pending asynchronous
- *   read can take its answer first (if one channel carried both, one would: the renderer would
- *   then wait forever for an answer already consumed). A pipe, because waking a reader blocked
- *   on a pipe costs less than on a socket: ~11 µs against ~16 µs per round trip here.
- * - fd 3, a socket: everything this renderer sends (frames of codec-encoded batches, heartbeat
- *   answers), written synchronously.
- * - fd 4, a socket: what the host sends (message batches, heartbeat pings), read on the event
- *   loop. A ping is answered from there, so a renderer that never yields stops answering.
+ * - stdout carries this renderer's frames to the host, written synchronously. What the renderer's
+ *   own code writes to `Deno.stdout` (or `process.stdout`) is wrapped into frames too and printed
+ *   by the host, so the window's real output still reaches the terminal.
+ * - stdin carries the host's frames, and is only ever read synchronously: an asynchronous read
+ *   left pending on the event loop would take a sync call's answer, and the renderer would wait
+ *   forever for an answer already consumed. A sync call reads until its answer (keeping what
+ *   comes before it for later). Everything else is announced: the host writes its frames, then a
+ *   doorbell frame, then sends SIGUSR2; the signal handler, on the event loop, reads up to the
+ *   doorbell and acknowledges it, and the host rings again only after that acknowledgement, so
+ *   every doorbell has its own signal. A heartbeat ping is answered from there: a renderer that
+ *   never yields stops answering.
+ * - stderr stays the process's own (Deno's errors, V8's fatal messages): the host shows it.
  *
- * When the host goes away, by any means, they end: a renderer that is idle or blocked in a sync
- * call sees it and exits. One whose main thread never yields cannot; the host's reaper process
+ * The process ends when the host goes away: a sync call's read ends, and a timer notices that the
+ * parent changed. One whose main thread never yields cannot notice; the host's reaper process
  * (`host/_reaper.ts`) kills it.
  *
- * Frames are `common/_frames.ts`; payloads are `common/codec.ts` (much faster than `node:v8`
- * for the small messages that dominate; see `bench/process_bench.ts`).
+ * Frames are `common/_frames.ts`; payloads are `common/codec.ts` (much faster than `node:v8` for
+ * the small messages that dominate; see `bench/process_bench.ts`).
  *
  * @module
  */
-import { writeSync } from "node:fs";
-import { Socket } from "node:net";
 import { decode, encode } from "../common/codec.ts";
 import { detach } from "../common/_page_wire.ts";
 import { Frame, FrameReader, FrameWriter } from "../common/_frames.ts";
@@ -34,10 +36,6 @@ import { installEnvironment } from "./_bootstrap.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
 
-/** Our end of the socket for what we send. */
-const TO_HOST_FD = 3;
-/** Our end of the socket for what the host sends. */
-const FROM_HOST_FD = 4;
 /**
  * Most messages per frame: a big batch leaves as several frames, so the host decodes one while
  * we encode the next (two cores at work), and neither side holds one huge buffer.
@@ -45,18 +43,22 @@ const FROM_HOST_FD = 4;
 const MESSAGES_PER_FRAME = 4096;
 /** Frames are written once this many bytes are collected (and at the end of each post). */
 const WRITE_AT = 256 * 1024;
+/** How often an idle renderer checks that its host is still there, in ms. */
+const PARENT_CHECK_MS = 250;
 
-/** The host is gone (its end of a pipe closed): nobody is left to serve; end now. */
+const stdout = Deno.stdout;
+const writeOut = stdout.writeSync.bind(stdout);
+
+/** The host is gone (a pipe closed, or we were handed to another parent): end now. */
 function hostGone(): never {
   Deno.exit(0);
 }
 
-/** Writes all of `bytes` to the socket, or ends the process if the host is gone. */
+/** Writes all of `bytes` to stdout, or ends the process if the host is gone. */
 function writeAll(bytes: Uint8Array): void {
   try {
-    // The two-argument form is the cheapest call; a blocking socket rarely writes in part.
-    let written = writeSync(TO_HOST_FD, bytes);
-    while (written < bytes.length) written += writeSync(TO_HOST_FD, bytes.subarray(written));
+    let written = writeOut(bytes);
+    while (written < bytes.length) written += writeOut(bytes.subarray(written));
   } catch {
     hostGone();
   }
@@ -64,9 +66,18 @@ function writeAll(bytes: Uint8Array): void {
 
 class ProcessTransport implements RendererTransport {
   readonly #out = new FrameWriter();
-  readonly #answers = new FrameReader();
+  readonly #in = new FrameReader();
   readonly #scratch = new Uint8Array(256 * 1024);
+  #receive: (messages: HostMessage[]) => void = () => {};
+  /** Host batches read during a sync call, delivered by the next doorbell's handler. */
+  #held: HostMessage[][] = [];
+  /** A doorbell frame read during a sync call: its signal needs no reading, only the ack. */
+  #doorbellRead = false;
+  /** A heartbeat ping read during a sync call: answered from the event loop, not from there. */
+  #pongOwed = false;
   #answer: SyncReply | undefined;
+  #stop: "answer" | "doorbell" = "doorbell";
+  #stopped = false;
   #closing = false;
 
   post(messages: RendererMessage[], transfer?: Transferable[]): void {
@@ -83,9 +94,9 @@ class ProcessTransport implements RendererTransport {
     writeAll(out.take());
   }
 
-  /** Sends an empty frame of `type` (the hello, a heartbeat's answer). */
-  signal(type: number): void {
-    this.#out.add(type);
+  /** Sends a frame of `type` (the hello, a heartbeat's answer, a doorbell's acknowledgement). */
+  signal(type: number, payload?: Uint8Array): void {
+    this.#out.add(type, payload);
     writeAll(this.#out.take());
   }
 
@@ -93,38 +104,20 @@ class ProcessTransport implements RendererTransport {
     // No timer here: a blocking read cannot have one. The host's own timer answers a call
     // nobody answers; if the host dies instead, the read ends and so does this process.
     for (;;) {
-      let n: number | null;
-      try {
-        n = Deno.stdin.readSync(this.#scratch);
-      } catch {
-        hostGone();
-      }
-      if (!n) hostGone();
-      this.#answers.push(this.#scratch.subarray(0, n), this.#onAnswer);
-      const answer = this.#answer;
-      this.#answer = undefined;
-      if (answer && answer[0] === seq) return answer;
+      const answer = this.#readUntil("answer");
+      if (answer[0] === seq) return answer;
       // An answer to an older call (none is expected: every call waits for its own): dropped.
     }
   }
 
-  readonly #onAnswer = (type: number, payload: Uint8Array): void => {
-    if (type === Frame.Reply) this.#answer = decode(payload) as SyncReply;
-  };
-
   listen(receive: (messages: HostMessage[]) => void): void {
-    const reader = new FrameReader();
-    const onFrame = (type: number, payload: Uint8Array) => {
-      if (type === Frame.Batch) receive(decode(payload) as HostMessage[]);
-      else if (type === Frame.Ping) this.signal(Frame.Pong);
-    };
-    const socket = new Socket({ fd: FROM_HOST_FD, readable: true, writable: false });
-    // Chunks are Node `Buffer`s, whose `slice` does not copy; the codec needs a plain view.
-    socket.on("data", (chunk: Uint8Array) => {
-      reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), onFrame);
-    });
-    socket.on("end", hostGone);
-    socket.on("error", hostGone);
+    this.#receive = receive;
+  }
+
+  /** Starts answering doorbells. Before this, SIGUSR2 would end the process: the host rings only
+   * after our hello, which follows. */
+  answerDoorbells(): void {
+    Deno.addSignalListener("SIGUSR2", this.#onDoorbell);
   }
 
   close(): void {
@@ -134,14 +127,99 @@ class ProcessTransport implements RendererTransport {
     this.#closing = true;
     setTimeout(() => Deno.exit(0), 0);
   }
+
+  /** Wraps the renderer's own stdout writes into frames, so they cannot break ours. */
+  captureStdout(): void {
+    const writeSync = (bytes: Uint8Array) => {
+      this.signal(Frame.Stdout, bytes.slice());
+      return bytes.length;
+    };
+    const write = (bytes: Uint8Array) => Promise.resolve(writeSync(bytes));
+    const writable = new WritableStream<Uint8Array>({
+      write: (chunk) => void writeSync(chunk),
+    });
+    for (const [name, value] of Object.entries({ writeSync, write })) {
+      Object.defineProperty(stdout, name, { value, configurable: true, writable: true });
+    }
+    Object.defineProperty(stdout, "writable", { get: () => writable, configurable: true });
+  }
+
+  readonly #onDoorbell = (): void => {
+    if (this.#doorbellRead) this.#doorbellRead = false;
+    else this.#readUntil("doorbell");
+    this.signal(Frame.DoorbellAck);
+    if (this.#pongOwed) {
+      this.#pongOwed = false;
+      this.signal(Frame.Pong);
+    }
+    const held = this.#held;
+    this.#held = [];
+    for (const messages of held) this.#deliver(messages);
+  };
+
+  #deliver(messages: HostMessage[]): void {
+    try {
+      this.#receive(messages);
+    } catch (error) {
+      globalThis.reportError(error);
+    }
+  }
+
+  /** Reads stdin synchronously up to the next frame of kind `stop`; returns an answer's reply. */
+  #readUntil(stop: "answer"): SyncReply;
+  #readUntil(stop: "doorbell"): undefined;
+  #readUntil(stop: "answer" | "doorbell"): SyncReply | undefined {
+    this.#stop = stop;
+    this.#stopped = false;
+    while (!this.#stopped) {
+      let n: number | null;
+      try {
+        n = Deno.stdin.readSync(this.#scratch);
+      } catch {
+        hostGone();
+      }
+      if (!n) hostGone();
+      this.#in.push(this.#scratch.subarray(0, n), this.#onFrame);
+    }
+    const answer = this.#answer;
+    this.#answer = undefined;
+    return answer;
+  }
+
+  readonly #onFrame = (type: number, payload: Uint8Array): void => {
+    switch (type) {
+      case Frame.Batch:
+        this.#held.push(decode(payload) as HostMessage[]);
+        break;
+      case Frame.Ping:
+        if (this.#stop === "doorbell") this.signal(Frame.Pong);
+        else this.#pongOwed = true;
+        break;
+      case Frame.Reply:
+        this.#answer = decode(payload) as SyncReply;
+        if (this.#stop === "answer") this.#stopped = true;
+        break;
+      case Frame.Doorbell:
+        if (this.#stop === "doorbell") this.#stopped = true;
+        else this.#doorbellRead = true;
+        break;
+    }
+  };
 }
 
 const init = JSON.parse(Deno.args[0]) as RendererInit;
 const transport = new ProcessTransport();
+transport.answerDoorbells();
 transport.signal(Frame.Hello);
+transport.captureStdout();
 const core = new RendererCore(transport, init);
 installCore(core);
 installEnvironment(core, (v) => Deno.inspect(v, { colors: false, depth: 6 }));
+// Keeps the process alive (a signal listener does not), and notices a host that went away.
+const parent = Deno.ppid;
+setInterval(() => {
+  if (Deno.ppid !== parent) hostGone();
+}, PARENT_CHECK_MS);
 
 /** Reports that the window's script has run. */
 export function ready(): void {

@@ -138,6 +138,24 @@ test("a script that cannot load: 'launch-failed', and loadFile rejects saying so
   }
 });
 
+test("what the renderer writes to its stdout is printed by the host, as it is", async () => {
+  const win = await openFault();
+  const printed: string[] = [];
+  const original = Deno.stdout.writeSync;
+  Deno.stdout.writeSync = (bytes: Uint8Array) => {
+    printed.push(new TextDecoder().decode(bytes));
+    return bytes.length;
+  };
+  try {
+    assert.equal(await call(win, "stdout", "raw output\n"), true);
+    assert.equal(await call<number>(win, "pid") > 0, true); // the stream is intact after it
+  } finally {
+    Deno.stdout.writeSync = original;
+    win.destroy();
+  }
+  assert.deepEqual(printed, ["raw output\n"]);
+});
+
 test("an endless loop ends at once with destroy()", async () => {
   const win = await openFault();
   const pid = await call<number>(win, "pid");
@@ -218,6 +236,19 @@ test("killed in the middle of a sendSync: the call is cleaned up, other windows 
   const win = await openFault({ syncTimeout: 20_000 });
   const blocked = Promise.withResolvers<IpcMainEvent>();
   ipcMain.on("never", (event: IpcMainEvent) => blocked.resolve(event));
+  // The pending call's timeout timer (~20 s) is how the host tracks it: it must be cleared.
+  const { setTimeout: set, clearTimeout: clear } = globalThis;
+  const callTimers = new Set<unknown>();
+  const cleared = new Set<unknown>();
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    const id = set(fn, ms);
+    if (ms !== undefined && ms > 19_000 && ms <= 20_000) callTimers.add(id);
+    return id;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((id?: number) => {
+    cleared.add(id);
+    clear(id);
+  }) as typeof clearTimeout;
   try {
     const pid = await call<number>(win, "pid");
     call(win, "sync", "never");
@@ -229,6 +260,9 @@ test("killed in the middle of a sendSync: the call is cleaned up, other windows 
     assert.equal((await details).reason, "killed");
     await closed;
     assert.ok(performance.now() - started < 2_000, "not left waiting for the sync timeout");
+    assert.equal(callTimers.size, 1);
+    assert.ok([...callTimers].every((id) => cleared.has(id)), "the pending call was cleaned up");
+    Object.assign(globalThis, { setTimeout: set, clearTimeout: clear });
     // The pending call is over: a late answer is ignored, not sent to a dead renderer.
     event.returnValue = "too late";
     ipcMain.removeAllListeners("never");
@@ -240,6 +274,7 @@ test("killed in the middle of a sendSync: the call is cleaned up, other windows 
       other.destroy();
     }
   } finally {
+    Object.assign(globalThis, { setTimeout: set, clearTimeout: clear });
     ipcMain.removeAllListeners("never");
   }
 });
@@ -287,6 +322,22 @@ test("reload() from render-process-gone starts a fresh renderer and keeps the wi
     assert.equal(closed, false);
     assert.equal(win.isDestroyed(), false);
     assert.equal(alive(firstPid), false);
+  } finally {
+    win.destroy();
+  }
+});
+
+test("reload() works for worker windows too: a fresh renderer, the same file", async () => {
+  const win = new BrowserWindow();
+  try {
+    await win.loadFile(new URL("./fixtures/agent.ts", import.meta.url));
+    const loaded = next(win, "ready-to-show");
+    await win.reload();
+    await loaded;
+    assert.equal(win.isDestroyed(), false);
+    const never = new BrowserWindow();
+    await assert.rejects(never.reload(), /has not loaded anything/);
+    never.destroy();
   } finally {
     win.destroy();
   }
