@@ -18,14 +18,21 @@ import type { ConnectionSink, RendererConnection } from "./_connection.ts";
  * ```
  */
 export interface PageOptions {
+  /** Content width in CSS pixels. */
   width?: number;
+  /** Content height in CSS pixels. */
   height?: number;
+  /** The window title. */
   title?: string;
+  /** `false` runs the window headless. */
   show?: boolean;
+  /** The Chromium executable. */
   chromium?: string;
+  /** The Content-Security-Policy of the window's responses; `""` for none. */
   contentSecurityPolicy?: string;
+  /** Open DevTools with the window (headed only). */
   devTools?: boolean;
-  /** The preload script (a real path inside the served folder). */
+  /** A script (a real path inside the served folder) that runs before the page's own scripts. */
   preload?: string;
 }
 
@@ -38,7 +45,9 @@ export interface PageOptions {
  * ```
  */
 export interface PageFile {
+  /** The app folder served to the window (absolute). */
   root: string;
+  /** The page to open (absolute, inside `root`). */
   file: string;
 }
 

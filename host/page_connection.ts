@@ -27,6 +27,7 @@ import {
 } from "../common/protocol.ts";
 import type { ConnectionSink, RendererConnection } from "../browser/_connection.ts";
 import type { RendererInit } from "../renderer/_transport.ts";
+import type { PageFile, PageOptions } from "../browser/_page_window.ts";
 import type { ChromiumWindow } from "./chromium.ts";
 import { readPageFrame } from "./_page_frames.ts";
 import { Refused } from "./_static.ts";
@@ -41,28 +42,7 @@ import { chromiumFor, releasePages, usePages } from "./pages.ts";
  * const launch: PageLaunch = { id: 1, syncTimeout: 30_000, root: "/app", file: "/app/index.html" };
  * ```
  */
-export interface PageLaunch extends RendererInit {
-  /** The app folder served to the window (absolute). */
-  root: string;
-  /** The page to open (absolute, inside `root`). */
-  file: string;
-  /** Content width in CSS pixels. */
-  width?: number;
-  /** Content height in CSS pixels. */
-  height?: number;
-  /** The window title. */
-  title?: string;
-  /** `false` runs the window headless. */
-  show?: boolean;
-  /** The Chromium executable. */
-  chromium?: string;
-  /** The Content-Security-Policy of the window's responses; `""` for none. */
-  contentSecurityPolicy?: string;
-  /** Open DevTools with the window (headed only). */
-  devTools?: boolean;
-  /** A script (absolute, inside `root`) that runs before the page's own scripts. */
-  preload?: string;
-}
+export interface PageLaunch extends RendererInit, PageFile, PageOptions {}
 
 interface Session {
   id: string;
