@@ -25,6 +25,7 @@ export const DENO_EXECUTABLE: string = Deno.execPath().replace(/[^/]+$/, "./$&")
 export const HOST_TOKEN: string = `denotron-host-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 
 let reaper: ChildProcess | undefined;
+const encoder = new TextEncoder();
 
 /**
  * The reaper needs run permission to kill; reading another process's command line in `/proc`
@@ -64,7 +65,7 @@ function stdin(): Writable | undefined {
  */
 export function watch(pid: number): void {
   live.add(pid);
-  stdin()?.write(`+${pid}\n`);
+  stdin()?.write(encoder.encode(`+${pid}\n`));
 }
 
 /**
@@ -76,7 +77,7 @@ export function watch(pid: number): void {
  * ```
  */
 export function unwatch(pid: number): void {
-  if (live.delete(pid)) stdin()?.write(`-${pid}\n`);
+  if (live.delete(pid)) stdin()?.write(encoder.encode(`-${pid}\n`));
 }
 
 // A host that ends with Deno.exit() (app.exit(), signals, its launcher gone) kills what is left

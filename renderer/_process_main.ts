@@ -20,8 +20,9 @@
  * - stderr stays the process's own (Deno's errors, V8's fatal messages): the host shows it.
  *
  * The process ends when the host goes away: a sync call's read ends, and a timer notices that the
- * parent changed. One whose main thread never yields cannot notice; the host's reaper process
- * (`host/_reaper.ts`) kills it.
+ * parent changed (started with the first doorbell: Deno's timers cost a renderer ~14 ms to load,
+ * which its start-up does without). One whose main thread never yields cannot notice; the host's
+ * reaper process (`host/_reaper.ts`) kills it.
  *
  * Frames are `common/_frames.ts`; payloads are `common/codec.ts` (much faster than `node:v8` for
  * the small messages that dominate; see `bench/process_bench.ts`).
@@ -48,6 +49,18 @@ const PARENT_CHECK_MS = 250;
 
 const stdout = Deno.stdout;
 const writeOut = stdout.writeSync.bind(stdout);
+
+const parent = Deno.ppid;
+let watching = false;
+
+/** Ends the process when it gets another parent: its host is gone. */
+function watchParent(): void {
+  if (watching) return;
+  watching = true;
+  setInterval(() => {
+    if (Deno.ppid !== parent) hostGone();
+  }, PARENT_CHECK_MS);
+}
 
 /** The host is gone (a pipe closed, or we were handed to another parent): end now. */
 function hostGone(): never {
@@ -145,6 +158,7 @@ class ProcessTransport implements RendererTransport {
   }
 
   readonly #onDoorbell = (): void => {
+    watchParent();
     if (this.#doorbellRead) this.#doorbellRead = false;
     else this.#readUntil("doorbell");
     this.signal(Frame.DoorbellAck);
@@ -215,11 +229,12 @@ transport.captureStdout();
 const core = new RendererCore(transport, init);
 installCore(core);
 installEnvironment(core, (v) => Deno.inspect(v, { colors: false, depth: 6 }));
-// Keeps the process alive (a signal listener does not), and notices a host that went away.
-const parent = Deno.ppid;
-setInterval(() => {
-  if (Deno.ppid !== parent) hostGone();
-}, PARENT_CHECK_MS);
+// The terminal's Ctrl-C reaches the whole process group; the host ends its renderers itself
+// (an orderly quit, not a crash report for each).
+Deno.addSignalListener("SIGINT", () => {});
+// Keeps the process alive (a signal listener does not), without a timer.
+const keepAlive = new MessageChannel().port1;
+keepAlive.onmessage = () => {};
 
 /** Reports that the window's script has run. */
 export function ready(): void {
