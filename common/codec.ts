@@ -527,6 +527,10 @@ export function decode(bytes: Uint8Array): unknown {
     throw malformed(`bad magic byte 0x${bytes[0].toString(16)}, not a codec frame`);
   }
   if (bytes[1] !== W.VERSION) throw malformed(`unsupported codec version ${bytes[1]}`);
+  // A subclass (Node's Buffer) has a `slice` that does not copy: decoded buffers would alias it.
+  if (bytes.constructor !== Uint8Array) {
+    bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   const r = new Reader(bytes);
   const value = r.value(0);
   if (r.pos !== r.end) throw malformed(`${r.end - r.pos} trailing bytes`);

@@ -519,3 +519,18 @@ Deno.test("fuzz: random values round-trip", () => {
     assert.deepStrictEqual(roundTrip(v), v);
   }
 });
+
+Deno.test("decoding a Node Buffer copies buffers out of it rather than aliasing it", async () => {
+  const { Buffer } = await import("node:buffer");
+  const bytes = encode({ buf: new Uint8Array([1, 2, 3]).buffer, view: new Int16Array([7]) });
+  // A chunk from a stream: a Buffer over part of a bigger buffer, whose `slice` does not copy.
+  const memory = new Uint8Array(bytes.length + 16).fill(9);
+  memory.set(bytes, 8);
+  const frame = Buffer.from(memory.buffer, 8, bytes.length);
+  const out = decode(frame) as { buf: ArrayBuffer; view: Int16Array };
+  assert.deepEqual([...new Uint8Array(out.buf)], [1, 2, 3]);
+  assert.deepEqual([...out.view], [7]);
+  memory.fill(0);
+  assert.deepEqual([...new Uint8Array(out.buf)], [1, 2, 3], "independent of the chunk");
+  assert.deepEqual([...out.view], [7]);
+});

@@ -75,6 +75,15 @@ export function next(
   return new Promise((resolve) => target.once(event, (...args: unknown[]) => resolve(args)));
 }
 
+/** `promise`, or a rejection naming `what` if it has not settled within `ms`. */
+export function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Collects what browser-side `ipc` listeners receive on `channel` from window `processId`. */
 export function collect(
   channel: string,
