@@ -6,6 +6,11 @@ import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol
  */
 export interface RendererConnection {
   /**
+   * Whether MessagePorts travel natively (a worker's); if not, the core relays them over this
+   * connection (see `common/port_relay.ts`).
+   */
+  readonly movesPorts?: boolean;
+  /**
    * Delivers `messages` to the renderer, in order, moving `transfer` (ports, buffers) where the
    * transport can. Throws a `DataCloneError` synchronously.
    */

@@ -17,9 +17,11 @@ import {
   type ErrorInfo,
   type HostMessage,
   Kind,
+  type PortId,
   type RendererMessage,
   TOP_FRAME_ROUTING_ID,
 } from "../common/protocol.ts";
+import { PortRelay } from "../common/port_relay.ts";
 import { snapshot } from "../common/snapshot.ts";
 import { Flow, type FlowLimits } from "../common/flow.ts";
 import { refusal } from "../common/policy.ts";
@@ -31,6 +33,10 @@ import type { WebContents } from "./web_contents.ts";
 
 /** Most messages in one transport post: a longer burst is split, so both sides work at once. */
 const BATCH_MAX = 4096;
+const NO_PORTS: MessagePort[] = [];
+const PORT_API = "MessagePort.postMessage";
+/** The first id the host gives a port it relays: even (a renderer's are odd). */
+const FIRST_PORT_ID = 2;
 
 /** What the core needs of its window. */
 export interface HostedWindow {
@@ -75,6 +81,11 @@ export class RendererHost implements ConnectionSink {
   readonly #invokes = new Map<number, PendingInvoke>();
   readonly #flow: Flow;
   #closedByRenderer = false;
+  /** Ports sent to or received from a renderer whose transport cannot move them. */
+  readonly #relay = new PortRelay({
+    message: (id, data, ports) => this.#portMessage(id, data, ports),
+    closed: (id) => this.#portClosed(id),
+  }, FIRST_PORT_ID);
 
   constructor(window: HostedWindow, syncTimeout: number, limits: FlowLimits = {}) {
     this.#window = window;
@@ -122,7 +133,17 @@ export class RendererHost implements ConnectionSink {
       return;
     }
     this.flush();
-    this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
+    if (ports.length === 0 || this.#connection!.movesPorts) {
+      return this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
+    }
+    const ids = this.#relay.send(ports);
+    try {
+      const rest = transfer.filter((t) => !(t instanceof MessagePort));
+      this.#post(api, channel, [Kind.Send, channel, [message], ids], rest);
+    } catch (error) {
+      this.#relay.forget(ids);
+      throw error;
+    }
   }
 
   /** Posts every queued message now (if the renderer is ready for them). */
@@ -130,18 +151,20 @@ export class RendererHost implements ConnectionSink {
     this.#flushScheduled = false;
     if (!this.#ready || !this.#connection) return;
     const ack = this.#flow.takeAck();
-    if (ack > 0) this.#queue.push([Kind.Ack, ack]);
+    if (ack) this.#queue.push(ack);
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
     this.#flow.inFlight.seal();
-    this.#connection.post(batch, collectTransfer(batch));
+    const relay = this.#connection.movesPorts ? undefined : this.#relay;
+    this.#connection.post(batch, collectTransfer(batch, relay));
   };
 
   /** Messages from the renderer, in order. */
   receive(messages: RendererMessage[]): void {
     if (!Array.isArray(messages)) return this.#malformed(messages);
     let handled = 0;
+    let asked = false;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       if (!isRendererMessage(m)) {
@@ -152,9 +175,18 @@ export class RendererHost implements ConnectionSink {
       switch (m[0]) {
         case Kind.Ack:
           this.#flow.inFlight.ack(m[1]);
+          asked = m[2] === 1;
           break;
         case Kind.Send:
-          if (this.#allowed("send", m[1])) this.#dispatchSend(m[1], m[2], m[3] ?? []);
+          if (this.#allowed("send", m[1])) this.#dispatchSend(m[1], m[2], m[3]);
+          else if (typeof m[3]?.[0] === "number") this.#refusePorts(m[3] as PortId[]);
+          break;
+        // Once the window is gone its ports are closed: what was still on its way is dropped.
+        case Kind.PortMessage:
+          if (!this.#gone) this.#portIn(m[1], m[2], m[3]);
+          break;
+        case Kind.PortClose:
+          if (!this.#gone && this.#relay.close(m[1]) === "unknown") this.#unknownPort(m[1]);
           break;
         case Kind.Sync:
           if (this.#allowed("sync", m[2])) this.#dispatchSync(m[1], m[2], m[3]);
@@ -187,7 +219,7 @@ export class RendererHost implements ConnectionSink {
           break;
       }
     }
-    if (handled > 0 && !this.#gone) this.#flow.received(handled);
+    if ((handled > 0 || asked) && !this.#gone) this.#flow.received(handled, asked);
   }
 
   /**
@@ -198,7 +230,7 @@ export class RendererHost implements ConnectionSink {
     if (this.#gone) return;
     this.#gone = reason;
     this.#queue = [];
-    this.#flow.stop();
+    this.#relay.closeAll();
     if (this.#sync) this.#answerSync(false, `window ${this.#window.id} ${reason}`);
     clearTimeout(this.#syncTimer);
     this.#syncTimer = undefined;
@@ -251,8 +283,10 @@ export class RendererHost implements ConnectionSink {
   }
 
   #post(api: string, channel: string, message: HostMessage, transfer?: Transferable[]): void {
+    this.#flow.inFlight.seal();
+    const ack = this.#flow.takeAck();
     try {
-      this.#connection!.post([message], transfer);
+      this.#connection!.post(ack ? [message, ack] : [message], transfer);
     } catch (error) {
       throw cloneError(api, channel, error);
     }
@@ -264,8 +298,23 @@ export class RendererHost implements ConnectionSink {
     }
   }
 
-  #dispatchSend(channel: string, args: unknown[], ports: MessagePort[]): void {
+  #dispatchSend(
+    channel: string,
+    args: unknown[],
+    sent: MessagePort[] | PortId[] | undefined,
+  ): void {
     const id = this.#window.id;
+    let ports = sent as MessagePort[] ?? NO_PORTS;
+    const relayed = typeof sent?.[0] === "number";
+    if (relayed) {
+      try {
+        ports = this.#relay.receive(sent as PortId[]);
+      } catch (error) {
+        return this.#refused(`a message on channel "${channel}"`, error);
+      }
+      // Sent to nowhere: nobody can hold these ports, so the renderer sees them close.
+      if (mainListeners.listenerCount(channel) === 0) { for (const port of ports) port.close(); }
+    }
     if (legacyListeners.listenerCount(channel) > 0) {
       guard(`ipc listener on channel "${channel}"`, () => {
         legacyListeners.emitArgs(channel, [id, TOP_FRAME_ROUTING_ID, ...args]);
@@ -404,6 +453,73 @@ export class RendererHost implements ConnectionSink {
     this.#enqueue(copy as HostMessage);
   }
 
+  /** A message on relayed port `id` here: admitted like any other, then sent to the renderer. */
+  #portMessage(id: PortId, data: unknown, ports: readonly MessagePort[]): void {
+    if (this.#gone) return;
+    const what = `relayed port ${id}`;
+    let ids: PortId[] | undefined;
+    try {
+      this.#flow.admitPort(PORT_API, what, data);
+      ids = ports.length ? this.#relay.send(ports) : undefined;
+      const message: HostMessage = ids
+        ? [Kind.PortMessage, id, data, ids]
+        : [Kind.PortMessage, id, data];
+      // The data is the port's own fresh copy: only a value the codec may refuse is posted alone,
+      // where a refusal cannot take a batch down with it.
+      if (!this.#ready || snapshot([data], PORT_API, what)) return this.#enqueue(message);
+      this.flush();
+      this.#post(PORT_API, what, message);
+    } catch (error) {
+      // Neither lost in silence nor queued without bound: the port closes on both sides.
+      if (ids) this.#relay.forget(ids);
+      this.#relay.close(id);
+      this.#portClosed(id);
+      console.error(
+        `[window ${this.#window.id}] ${(error as Error).message ?? error}; ${what} is closed`,
+      );
+    }
+  }
+
+  #portClosed(id: PortId): void {
+    if (this.#gone) return;
+    this.#flow.count();
+    this.#enqueue([Kind.PortClose, id]);
+  }
+
+  /** A message from the renderer on relayed port `id`. */
+  #portIn(id: PortId, data: unknown, sent: PortId[] | undefined): void {
+    let ports = NO_PORTS;
+    if (sent) {
+      try {
+        ports = this.#relay.receive(sent);
+      } catch (error) {
+        return this.#refused(`a message on relayed port ${id}`, error);
+      }
+    }
+    if (this.#relay.deliver(id, data, ports) === "unknown") this.#unknownPort(id);
+  }
+
+  /** Ports the renderer sent with a refused message: it is told they are closed. */
+  #refusePorts(ids: PortId[]): void {
+    try {
+      for (const port of this.#relay.receive(ids)) port.close();
+    } catch (error) {
+      this.#refused("ports", error);
+    }
+  }
+
+  #unknownPort(id: PortId): void {
+    console.error(
+      `[window ${this.#window.id}] refused a message on relayed port ${id}: the window has no such port open`,
+    );
+  }
+
+  #refused(what: string, error: unknown): void {
+    console.error(
+      `[window ${this.#window.id}] refused ${what}: ${(error as Error).message ?? error}`,
+    );
+  }
+
   #console(level: string, text: string): void {
     const line = `[window ${this.#window.id}] ${text}`;
     if (level === "warn" || level === "error") console.error(line);
@@ -433,10 +549,16 @@ function errorInfo(value: unknown): ErrorInfo {
   return typeof value === "string" ? { name: "Error", message: value } : toErrorInfo(value);
 }
 
-function collectTransfer(batch: HostMessage[]): Transferable[] | undefined {
+/**
+ * What `batch` transfers: its ports, or, over a transport that cannot move them (`relay` given),
+ * nothing: each port is relayed instead and its id takes its place in the message.
+ */
+function collectTransfer(batch: HostMessage[], relay?: PortRelay): Transferable[] | undefined {
   let transfer: Transferable[] | undefined;
   for (const m of batch) {
-    if (m[0] === Kind.Send && m[3]?.length) (transfer ??= []).push(...m[3]);
+    if (m[0] !== Kind.Send || !m[3]?.length || typeof m[3][0] === "number") continue;
+    if (relay) m[3] = relay.send(m[3] as MessagePort[]);
+    else (transfer ??= []).push(...m[3] as MessagePort[]);
   }
   return transfer;
 }

@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { LinkedChannel } from "../common/linked_channel.ts";
+
 export { App, app } from "./app.ts";
 export { BrowserWindow, type BrowserWindowOptions } from "./browser_window.ts";
 export { type BrowserIpc, ipc } from "./ipc.ts";
@@ -26,7 +28,20 @@ export type {
 } from "../host/process_connection.ts";
 export { ipc as default } from "./ipc.ts";
 /**
- * Electron's `MessageChannelMain`: in Deno, the web's own `MessageChannel`, whose ports
- * `webContents.postMessage` transfers to worker windows.
+ * Electron's `MessageChannelMain`: a web `MessageChannel` whose ports `webContents.postMessage`
+ * sends to any window (moved to a worker window, relayed by the host to a page or process one),
+ * and whose ports fire `close` when the other end closes, as Electron's `MessagePortMain` does
+ * (where the port is: in this process, or relayed to a page or process window).
+ *
+ * @example
+ * ```ts ignore
+ * import { BrowserWindow, MessageChannelMain } from "denotron/browser";
+ * const win = new BrowserWindow({ isolation: "process" });
+ * await win.loadFile("renderer.ts");
+ * const { port1, port2 } = new MessageChannelMain();
+ * win.webContents.postMessage("port", null, [port2]);
+ * port1.addEventListener("close", () => console.log("the window closed its end"));
+ * port1.onmessage = (event) => console.log(event.data);
+ * ```
  */
-export const MessageChannelMain: typeof MessageChannel = MessageChannel;
+export const MessageChannelMain: typeof MessageChannel = LinkedChannel;

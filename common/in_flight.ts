@@ -60,6 +60,8 @@ export class InFlight {
 
   /** The other side handled `n` more messages. */
   ack(n: number): void {
+    // More than was sent comes only from a misbehaving peer: it must not lift the bounds.
+    if (n > this.messages) n = this.messages;
     this.messages -= n;
     while (n > 0 && this.#head < this.#batches.length) {
       const count = this.#batches[this.#head];

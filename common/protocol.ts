@@ -35,9 +35,26 @@ export const Kind = {
   Chunk: 10,
   /** The stream answering invoke `id` ended, or failed: `[End, id, ok, ErrorInfo?]`. */
   End: 11,
-  /** Either side handled `n` more of the other's messages (flow control): `[Ack, n]`. */
+  /**
+   * Either side handled `n` more of the other's messages (flow control): `[Ack, n]`; `[Ack, n, 1]`
+   * also asks for an acknowledgement back, soon (the sender is past half of a bound).
+   */
   Ack: 12,
+  /**
+   * A message on relayed port `port`, either direction: `[PortMessage, port, data, ports?]`;
+   * `ports` are ids of relayed ports sent with it. See {@linkcode PortId}.
+   */
+  PortMessage: 13,
+  /** Relayed port `port` was closed on the sender's side, after its messages: `[PortClose, port]`. */
+  PortClose: 14,
 } as const;
+
+/**
+ * The id of a port relayed over a transport that cannot move MessagePorts (page and process
+ * windows): the host holds the real end and the ids travel in its place. Each side picks ids for
+ * the ports it sends: the host even ones, the renderer odd ones, so they never collide.
+ */
+export type PortId = number;
 
 /** One of the {@linkcode Kind} values. */
 export type KindValue = typeof Kind[keyof typeof Kind];
@@ -57,9 +74,12 @@ export interface ErrorInfo {
   props?: Record<string, unknown>;
 }
 
-/** A message from a renderer to the host. `ports` are transferred with it (where supported). */
+/**
+ * A message from a renderer to the host. `ports` are transferred with it, or relayed (their ids)
+ * where the transport cannot move them.
+ */
 export type RendererMessage =
-  | [kind: typeof Kind.Send, channel: string, args: unknown[], ports?: MessagePort[]]
+  | [kind: typeof Kind.Send, channel: string, args: unknown[], ports?: MessagePort[] | PortId[]]
   | [kind: typeof Kind.Sync, seq: number, channel: string, args: unknown[]]
   | [kind: typeof Kind.Invoke, id: number, channel: string, args: unknown[]]
   | [kind: typeof Kind.Console, level: ConsoleLevel, text: string]
@@ -68,16 +88,23 @@ export type RendererMessage =
   | [kind: typeof Kind.Close]
   | [kind: typeof Kind.Cancel, id: number]
   | [kind: typeof Kind.Pull, id: number, n: number]
-  | [kind: typeof Kind.Ack, n: number];
+  | [kind: typeof Kind.Ack, n: number, ask?: 1]
+  | PortMessage;
+
+/** A message on a relayed port, or its end; the same both ways. */
+export type PortMessage =
+  | [kind: typeof Kind.PortMessage, port: PortId, data: unknown, ports?: PortId[]]
+  | [kind: typeof Kind.PortClose, port: PortId];
 
 /** A message from the host to a renderer. */
 export type HostMessage =
-  | [kind: typeof Kind.Send, channel: string, args: unknown[], ports?: MessagePort[]]
+  | [kind: typeof Kind.Send, channel: string, args: unknown[], ports?: MessagePort[] | PortId[]]
   | [kind: typeof Kind.Reply, id: number, ok: boolean, value: unknown, stream?: boolean]
   | [kind: typeof Kind.Chunk, id: number, value: unknown]
   | [kind: typeof Kind.End, id: number, ok: boolean, error?: ErrorInfo]
-  | [kind: typeof Kind.Ack, n: number]
-  | [kind: typeof Kind.Close];
+  | [kind: typeof Kind.Ack, n: number, ask?: 1]
+  | [kind: typeof Kind.Close]
+  | PortMessage;
 
 /**
  * The answer to a sync call: `[seq, true, value]`, or `[seq, false, ErrorInfo]` when the call

@@ -6,6 +6,7 @@
  */
 import { decode } from "../common/codec.ts";
 import { Kind, type RendererMessage } from "../common/protocol.ts";
+import { isRelayedPorts } from "../common/validate.ts";
 
 /**
  * A decoded page → host frame.
@@ -31,7 +32,12 @@ function valid(m: unknown): m is RendererMessage {
   if (!Array.isArray(m)) return false;
   switch (m[0]) {
     case Kind.Send:
-      return m.length === 3 && isText(m[1]) && m[1] !== "" && Array.isArray(m[2]);
+      return (m.length === 3 || (m.length === 4 && isRelayedPorts(m[3]))) && isText(m[1]) &&
+        m[1] !== "" && Array.isArray(m[2]);
+    case Kind.PortMessage:
+      return isCount(m[1]) && (m.length === 3 || (m.length === 4 && isRelayedPorts(m[3])));
+    case Kind.PortClose:
+      return m.length === 2 && isCount(m[1]);
     case Kind.Sync:
     case Kind.Invoke:
       return m.length === 4 && isCount(m[1]) && isText(m[2]) && m[2] !== "" &&
@@ -49,8 +55,9 @@ function valid(m: unknown): m is RendererMessage {
     case Kind.Close:
       return m.length === 1;
     case Kind.Cancel:
-    case Kind.Ack:
       return m.length === 2 && isCount(m[1]);
+    case Kind.Ack:
+      return isCount(m[1]) && (m.length === 2 || (m.length === 3 && m[2] === 1));
     case Kind.Pull:
       return m.length === 3 && isCount(m[1]) && isCount(m[2]);
     default:
@@ -84,6 +91,15 @@ export function readPageFrame(bytes: Uint8Array): PageFrame {
     if (!valid(m)) {
       const kind = Array.isArray(m) ? `kind ${String(m[0]).slice(0, 20)}` : typeof m;
       throw new TypeError(`bad frame: not a well-formed message (${kind})`);
+    }
+    // A run of holes decodes from a few bytes to an array of any length, and the host spreads
+    // arguments into listener calls: 2^32 holes cost seconds and gigabytes. A page's arguments
+    // are dense (a rest parameter), so each takes at least a byte of the frame.
+    const args = m[0] === Kind.Send ? m[2] : m[0] === Kind.Sync || m[0] === Kind.Invoke ? m[3] : [];
+    if (args.length > bytes.length) {
+      throw new TypeError(
+        `bad frame: ${args.length} arguments declared in a ${bytes.length}-byte frame`,
+      );
     }
   }
   return { handled: value[0], messages };

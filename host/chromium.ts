@@ -416,12 +416,11 @@ class BrowserProcess {
     try {
       await win.setup(url, width, height, options.title);
     } catch (error) {
-      const gone = win.isGone;
+      // Closed by its page or its user (or crashed) during setup: the page may have run already,
+      // so this is a window that opened and closed; its `closed` has resolved.
+      if (win.isGone) return win;
       await win.close();
-      if (!gone) throw error;
-      throw new Error(
-        `The window for ${url} closed (or crashed) while opening: ${(error as Error).message}`,
-      );
+      throw error;
     }
     if (options.devTools && !this.headless) await win.openDevTools();
     return win;
@@ -717,7 +716,8 @@ export class Chromium {
    * Opens `url` in a new window and resolves once the window exists and its
    * first load finished (or after 10 s of loading). Launches the browser if
    * needed. Rejects with a clear Error when no Chromium is found or it fails
-   * to start.
+   * to start. A window its page (or its user) closed while it was opening is
+   * returned closed: its `closed` has resolved.
    *
    * @example
    * ```ts

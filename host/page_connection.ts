@@ -29,7 +29,7 @@ import type { ConnectionSink, RendererConnection } from "../browser/_connection.
 import type { RendererInit } from "../renderer/_transport.ts";
 import type { PageFile, PageOptions } from "../browser/_page_window.ts";
 import type { ChromiumWindow } from "./chromium.ts";
-import { readPageFrame } from "./_page_frames.ts";
+import { type PageFrame, readPageFrame } from "./_page_frames.ts";
 import { Refused } from "./_static.ts";
 import type { PageRoute, PageServer } from "./page_server.ts";
 import { chromiumFor, releasePages, usePages } from "./pages.ts";
@@ -167,8 +167,10 @@ export class PageConnection implements RendererConnection {
   }
 
   #route(): PageRoute {
-    const { id, syncTimeout, limits } = this.#launch;
-    const init: RendererInit = { id, syncTimeout, limits };
+    const { id, syncTimeout, limits, title } = this.#launch;
+    // The title goes with the runtime too: set through Chromium alone, a fast page may have
+    // loaded (and read its title) before the window is set up.
+    const init: RendererInit = { id, syncTimeout, limits, ...title === undefined ? {} : { title } };
     return {
       root: this.#launch.root,
       csp: this.#launch.contentSecurityPolicy,
@@ -217,14 +219,19 @@ export class PageConnection implements RendererConnection {
       session.open = true;
       this.#flush();
     };
+    // Frames already on their way when a bad one closed the socket are not the page's word.
+    let refused = false;
     socket.onmessage = (event) => {
+      if (refused) return;
       if (!(event.data instanceof ArrayBuffer)) {
+        refused = true;
         return this.#badFrame(session, new TypeError("bad frame: text"));
       }
       session.received++;
       try {
-        this.#frame(session, new Uint8Array(event.data));
+        this.#frame(session, readPageFrame(new Uint8Array(event.data)));
       } catch (error) {
+        refused = true;
         return this.#badFrame(session, error as Error);
       }
       for (const waiter of session.waiters.filter((w) => w.need <= session.received)) {
@@ -236,9 +243,8 @@ export class PageConnection implements RendererConnection {
     socket.onclose = () => this.#closed(session);
   }
 
-  /** A frame from the page, from its socket or a sync request's body. Throws if malformed. */
-  #frame(session: Session, bytes: Uint8Array): void {
-    const { handled, messages } = readPageFrame(bytes);
+  /** A decoded frame from the page, from its socket or a sync request's body. Throws if bad. */
+  #frame(session: Session, { handled, messages }: PageFrame): void {
     if (handled > session.handled) {
       if (handled - session.handled > session.unacked.length) {
         throw new TypeError("bad frame: acknowledges frames never sent");
@@ -286,6 +292,22 @@ export class PageConnection implements RendererConnection {
 
   async #sync(id: string, seq: number, sent: number, body: Uint8Array): Promise<Uint8Array> {
     if (this.#destroyed) throw new Refused(410, "the window is closed");
+    // Checked before this request's page load becomes the window's renderer: a malformed
+    // request must not replace (close) the page that is connected, nor wait for nothing.
+    const known = this.#sessions.get(id);
+    if (!known?.socket && sent > (known?.received ?? 0)) {
+      if (known) throw new Refused(410, "the page's socket closed");
+      throw new Refused(400, `bad sync request: ${sent} frames sent on a socket never opened`);
+    }
+    let frames: PageFrame[];
+    try {
+      frames = splitFrames(body).map(readPageFrame);
+      if (!known && frames.some((frame) => frame.handled > 0)) {
+        throw new TypeError("bad frame: acknowledges frames never sent");
+      }
+    } catch (error) {
+      throw new Refused(400, (error as Error).message);
+    }
     const session = this.#session(id);
     const limit = this.#launch.syncTimeout + RENDERER_TIMEOUT_GRACE_MS;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -304,9 +326,7 @@ export class PageConnection implements RendererConnection {
           backstop,
         ]);
       }
-      let frames: Uint8Array[];
       try {
-        frames = splitFrames(body);
         for (const frame of frames) this.#frame(session, frame);
       } catch (error) {
         throw new Refused(400, (error as Error).message);

@@ -279,7 +279,8 @@ export class PageServer {
       return response;
     }
     if (request.method !== "POST") throw new Refused(405, "method not allowed");
-    const [seq, sent] = ["q", "n"].map((k) => Number(url.searchParams.get(k)));
+    // `|| NaN`: a missing or empty parameter is not 0 (Number(null) and Number("") are).
+    const [seq, sent] = ["q", "n"].map((k) => Number(url.searchParams.get(k) || NaN));
     if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(sent) || sent < 0) {
       throw new Refused(400, "bad sync request");
     }

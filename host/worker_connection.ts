@@ -79,6 +79,7 @@ const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown })
 const yieldThen = (fn: () => void): void => void (immediate ? immediate(fn) : setTimeout(fn, 0));
 
 class WorkerConnection implements RendererConnection {
+  readonly movesPorts = true;
   readonly #worker: Worker;
   #cell: Int32Array | undefined;
   #sync: SyncCell | undefined;

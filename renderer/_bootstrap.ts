@@ -6,6 +6,7 @@
  * @module
  */
 import type { ConsoleLevel } from "../common/protocol.ts";
+import { LinkedChannel } from "../common/linked_channel.ts";
 import type { RendererCore } from "./_core.ts";
 
 const LEVELS: ConsoleLevel[] = ["log", "info", "warn", "error", "debug"];
@@ -38,6 +39,19 @@ export function installEnvironment(
   });
   Object.defineProperty(globalThis, "close", {
     value: () => core.close(),
+    configurable: true,
+    writable: true,
+  });
+}
+
+/**
+ * Makes this scope's `MessageChannel` one whose ports fire `close` when the other end closes (as
+ * Electron's renderers do): where the host relays ports (page and process windows), a port the
+ * app made and sent tells the host's end when the app closes the one it kept.
+ */
+export function installLinkedChannels(): void {
+  Object.defineProperty(globalThis, "MessageChannel", {
+    value: LinkedChannel,
     configurable: true,
     writable: true,
   });

@@ -15,9 +15,11 @@ import {
   type ErrorInfo,
   type HostMessage,
   Kind,
+  type PortId,
   RENDERER_TIMEOUT_GRACE_MS,
   type RendererMessage,
 } from "../common/protocol.ts";
+import { PortRelay } from "../common/port_relay.ts";
 import { snapshot } from "../common/snapshot.ts";
 import { Flow } from "../common/flow.ts";
 import { IpcStream } from "./_stream.ts";
@@ -25,6 +27,14 @@ import type { RendererInit, RendererTransport } from "./_transport.ts";
 
 /** Most messages in one transport post: a longer burst is split, so both sides work at once. */
 const BATCH_MAX = 4096;
+const NO_PORTS: MessagePort[] = [];
+const PORT_API = "MessagePort.postMessage";
+
+/**
+ * The first id this renderer gives a port it relays: odd (the host's are even), and different
+ * for each page load, so a reloaded page's ids never meet its predecessor's still on the host.
+ */
+const firstPortId = (): PortId => 1 + 2 * Math.floor(Math.random() * 2 ** 40);
 
 /** Options of an `invoke` call. */
 export interface InvokeOptions {
@@ -60,6 +70,11 @@ export class RendererCore {
   #invokeSeq = 0;
   readonly #invokes = new Map<number, PendingInvoke>();
   #closed = false;
+  /** Ports sent or received over a transport that cannot move them. */
+  readonly #relay = new PortRelay({
+    message: (id, data, ports) => this.#portMessage(id, data, ports),
+    closed: (id) => this.#portClosed(id),
+  }, firstPortId());
 
   constructor(transport: RendererTransport, init: RendererInit) {
     this.#transport = transport;
@@ -111,7 +126,54 @@ export class RendererCore {
     this.#flow.admit(api, "send", channel, message);
     const ports = transfer.filter((t): t is MessagePort => t instanceof MessagePort);
     this.flush();
-    this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
+    if (ports.length === 0 || this.#transport.movesPorts) {
+      return this.#post(api, channel, [Kind.Send, channel, [message], ports], transfer);
+    }
+    const ids = this.#relay.send(ports);
+    try {
+      const rest = transfer.filter((t) => !(t instanceof MessagePort));
+      this.#post(api, channel, [Kind.Send, channel, [message], ids], rest);
+    } catch (error) {
+      this.#relay.forget(ids);
+      throw error;
+    }
+  }
+
+  /** A message on relayed port `id`: admitted like any other, then sent to the host. */
+  #portMessage(id: PortId, data: unknown, ports: readonly MessagePort[]): void {
+    if (this.#closed) return;
+    const what = `relayed port ${id}`;
+    let ids: PortId[] | undefined;
+    try {
+      this.#flow.admitPort(PORT_API, what, data);
+      ids = ports.length ? this.#relay.send(ports) : undefined;
+      const message: RendererMessage = ids
+        ? [Kind.PortMessage, id, data, ids]
+        : [Kind.PortMessage, id, data];
+      // The data is the port's own fresh copy: only a value the codec may refuse is posted alone,
+      // where a refusal cannot take a batch down with it.
+      if (snapshot([data], PORT_API, what)) return this.#enqueue(message);
+      this.flush();
+      this.#post(PORT_API, what, message);
+    } catch (error) {
+      // Neither lost in silence nor queued without bound: the port closes on both sides.
+      if (ids) this.#relay.forget(ids);
+      this.#relay.close(id);
+      this.#portClosed(id);
+      globalThis.reportError(error);
+    }
+  }
+
+  #portClosed(id: PortId): void {
+    if (!this.#closed) this.#control([Kind.PortClose, id]);
+  }
+
+  /** The app's ends of the ports a host message carries (relayed ones by id). */
+  #portsIn(ports: MessagePort[] | PortId[] | undefined): MessagePort[] {
+    if (!ports?.length) return NO_PORTS;
+    return typeof ports[0] === "number"
+      ? this.#relay.receive(ports as PortId[])
+      : ports as MessagePort[];
   }
 
   /** Calls the browser's handler for `channel`; resolves with its result (or a stream). */
@@ -214,7 +276,7 @@ export class RendererCore {
     this.#control([Kind.Close]);
     this.flush();
     this.#closed = true;
-    this.#flow.stop();
+    this.#relay.closeAll();
     for (const [id, call] of this.#invokes) {
       this.#invokes.delete(id);
       call.cleanup?.();
@@ -227,7 +289,7 @@ export class RendererCore {
   readonly flush = (): void => {
     this.#flushScheduled = false;
     const ack = this.#flow.takeAck();
-    if (ack > 0) this.#queue.push([Kind.Ack, ack]);
+    if (ack) this.#queue.push(ack);
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
@@ -237,8 +299,9 @@ export class RendererCore {
 
   #post(api: string, channel: string, message: RendererMessage, transfer?: Transferable[]): void {
     this.#flow.inFlight.seal();
+    const ack = this.#flow.takeAck();
     try {
-      this.#transport.post([message], transfer);
+      this.#transport.post(ack ? [message, ack] : [message], transfer);
     } catch (error) {
       throw error instanceof DOMException && error.name === "DataCloneError"
         ? cloneError(api, channel, error)
@@ -277,20 +340,34 @@ export class RendererCore {
 
   #receive(messages: HostMessage[]): void {
     let handled = 0;
+    let asked = false;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       if (m[0] === Kind.Ack) {
         this.#flow.inFlight.ack(m[1]);
+        asked = m[2] === 1;
         continue;
       }
       handled++;
       try {
         switch (m[0]) {
-          case Kind.Send:
+          case Kind.Send: {
+            // Relayed ports are made even without a listener: the host's end is pumped already.
+            const ports = this.#portsIn(m[3]);
             this.listeners.emitArgs(m[1], m[2]);
             if (this.eventListeners.listenerCount(m[1]) > 0) {
-              this.eventListeners.emitArgs(m[1], [this.createEvent(m[3] ?? []), ...m[2]]);
+              this.eventListeners.emitArgs(m[1], [this.createEvent(ports), ...m[2]]);
+            } else if (m[3]?.length && typeof m[3][0] === "number") {
+              // Sent to nowhere: nobody can hold these ports, so their other ends see them close.
+              for (const port of ports) port.close();
             }
+            break;
+          }
+          case Kind.PortMessage:
+            this.#relay.deliver(m[1], m[2], m[3] ? this.#relay.receive(m[3]) : NO_PORTS);
+            break;
+          case Kind.PortClose:
+            this.#relay.close(m[1]);
             break;
           case Kind.Reply:
             this.#reply(m[1], m[2], m[3], m[4]);
@@ -313,7 +390,7 @@ export class RendererCore {
         globalThis.reportError(error);
       }
     }
-    if (handled > 0 && !this.#closed) this.#flow.received(handled);
+    if ((handled > 0 || asked) && !this.#closed) this.#flow.received(handled, asked);
   }
 }
 

@@ -29,7 +29,7 @@ import {
   type RendererMessage,
   type SyncReply,
 } from "../common/protocol.ts";
-import { installEnvironment } from "./_bootstrap.ts";
+import { installEnvironment, installLinkedChannels } from "./_bootstrap.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import { inspect } from "./_inspect.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
@@ -42,9 +42,10 @@ interface SyncRequest {
   readonly status: number;
   readonly responseText: string;
 }
-const { XMLHttpRequest, document } = globalThis as unknown as {
+const { XMLHttpRequest, document, top } = globalThis as unknown as {
   XMLHttpRequest: new () => SyncRequest;
-  document: { readyState: string };
+  document: EventTarget & { readyState: string; title: string };
+  top: unknown;
 };
 
 /** Closes the page's window the browser's own way (only used when the host cannot). */
@@ -162,9 +163,17 @@ const prefix = location.pathname.match(WINDOW_PREFIX);
 if (!prefix) throw new Error("denotron: this page was not opened by a denotron host");
 const init = (globalThis as Record<symbol, RendererInit | undefined>)[Symbol.for(PAGE_INIT_KEY)] ??
   { id: Number(prefix[1]), syncTimeout: DEFAULT_SYNC_TIMEOUT_MS };
+const { title } = init;
+if (title !== undefined && globalThis === top) {
+  const set = () => void (document.title = title);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", set, { once: true });
+  } else set();
+}
 const core = new RendererCore(new PageTransport(prefix[0], sessionId()), init);
 installCore(core);
 installEnvironment(core, (value) => inspect(value));
+installLinkedChannels();
 // Module scripts have all run by `load` (the runtime is the first import of each of them).
 if (document.readyState === "complete") setTimeout(() => core.ready(), 0);
 else addEventListener("load", () => core.ready(), { once: true });

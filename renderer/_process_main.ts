@@ -33,7 +33,7 @@ import { decode, encode } from "../common/codec.ts";
 import { detach } from "../common/_page_wire.ts";
 import { Frame, FrameReader, FrameWriter } from "../common/_frames.ts";
 import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol.ts";
-import { installEnvironment } from "./_bootstrap.ts";
+import { installEnvironment, installLinkedChannels } from "./_bootstrap.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import type { RendererInit, RendererTransport } from "./_transport.ts";
 
@@ -229,6 +229,7 @@ transport.captureStdout();
 const core = new RendererCore(transport, init);
 installCore(core);
 installEnvironment(core, (v) => Deno.inspect(v, { colors: false, depth: 6 }));
+installLinkedChannels();
 // The terminal's Ctrl-C reaches the whole process group; the host ends its renderers itself
 // (an orderly quit, not a crash report for each).
 Deno.addSignalListener("SIGINT", () => {});

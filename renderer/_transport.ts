@@ -7,6 +7,11 @@ import type { HostMessage, RendererMessage, SyncReply } from "../common/protocol
  */
 export interface RendererTransport {
   /**
+   * Whether MessagePorts travel natively (a worker's); if not, the core relays them over this
+   * transport (see `common/port_relay.ts`).
+   */
+  readonly movesPorts?: boolean;
+  /**
    * Delivers `messages` to the host, in order, moving `transfer` (ports, buffers) where the
    * transport can. Throws a `DataCloneError` if one cannot travel.
    */
@@ -30,6 +35,8 @@ export interface RendererInit {
   syncTimeout: number;
   /** The window's channel policy and limits; none when not given. */
   limits?: FlowLimits;
+  /** A page window's title, replacing the document's own once it is parsed. */
+  title?: string;
 }
 
 /** The first message a worker window posts: where the host answers its sync calls. */

@@ -59,6 +59,7 @@ let spinning = true;
 let calls = 0;
 
 class WorkerTransport implements RendererTransport {
+  readonly movesPorts = true;
   readonly #cell: Int32Array;
   readonly #sync: SyncCell;
   /** Where replies too big for the cell (or not plain data) come; opened on first need. */

@@ -3,8 +3,14 @@
  * (cancellation, deadlines, streams, broadcast), on every transport.
  */
 import assert from "node:assert/strict";
-import { broadcast, BrowserWindow, ipcMain, type IpcMainEvent } from "../browser/mod.ts";
-import { collect, next, openAgent, transports, until, withAgent } from "./_harness.ts";
+import {
+  broadcast,
+  BrowserWindow,
+  ipcMain,
+  type IpcMainEvent,
+  MessageChannelMain,
+} from "../browser/mod.ts";
+import { type Agent, collect, next, openAgent, transports, until, withAgent } from "./_harness.ts";
 
 type Settled = {
   ok: boolean;
@@ -304,21 +310,179 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "worker: a renderer's port reaches ipcMain listeners in event.ports",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: () =>
-    withAgent(transports[0], async (agent) => {
+// MessagePorts on every transport: moved to and from worker windows, relayed by the host for page
+// and process windows. A close event is what Electron's MessagePortMain adds; relayed ports have
+// it, moved ones cannot (Deno fires none), so those assertions are for relayed ports only.
+for (const t of transports) {
+  const test = (name: string, fn: () => Promise<void>) =>
+    Deno.test({ name: `${t.name}: ${name}`, fn, sanitizeOps: false, sanitizeResources: false });
+  // The transports whose ports the host relays (the others move them natively).
+  const relayed = t.name === "page" || t.name === "process";
+
+  test("webContents.postMessage gives ipcRenderer a working port; structured clones survive", () =>
+    withAgent(t, async (agent) => {
+      const { port1, port2 } = new MessageChannelMain();
+      agent.win.webContents.postMessage("port", "echo", [port2]);
+      const rich = {
+        when: new Date(7),
+        map: new Map<unknown, unknown>([[1, { set: new Set(["a"]) }]]),
+        bytes: new Uint8Array([1, 2, 3]),
+        big: 2n ** 70n,
+        nan: NaN,
+        error: new RangeError("far"),
+      };
+      const echo = new Promise<typeof rich>((
+        resolve,
+      ) => (port1.onmessage = (e) => resolve(e.data)));
+      port1.postMessage(rich);
+      const back = await echo;
+      assert.deepEqual({ ...back, error: undefined }, { ...rich, error: undefined });
+      assert.equal(back.error.name, "RangeError");
+      assert.equal(back.error.message, "far");
+      port1.close();
+    }));
+
+  test("ipcRenderer.postMessage gives ipcMain a working port in event.ports", () =>
+    withAgent(t, async (agent) => {
       const [event, text] = await new Promise<[IpcMainEvent, string]>((resolve) => {
         ipcMain.once("offer", (event: IpcMainEvent, text: string) => resolve([event, text]));
         agent.call("portOffer", "offer");
       });
       assert.equal(text, "here is a port");
+      assert.equal(event.ports.length, 1);
       const [port] = event.ports;
+      assert.ok(port instanceof MessagePort);
       const echo = new Promise((resolve) => (port.onmessage = (e) => resolve(e.data)));
       port.postMessage("hi");
       assert.equal(await echo, "echo hi");
       port.close();
-    }),
-});
+    }));
+
+  test("1,000 messages on a port arrive in order, both ways", () =>
+    withAgent(t, async (agent) => {
+      const { port1, port2 } = new MessageChannelMain();
+      agent.win.webContents.postMessage("port", "echo", [port2]);
+      const n = 1_000;
+      const got: number[] = [];
+      const all = Promise.withResolvers<void>();
+      port1.onmessage = (e) => {
+        got.push(e.data);
+        if (got.length === n) all.resolve();
+      };
+      for (let i = 0; i < n; i++) port1.postMessage(i);
+      await all.promise;
+      assert.deepEqual(got, Array.from({ length: n }, (_, i) => i));
+      port1.close();
+    }));
+
+  test("a port the renderer sends back to the host keeps working (forwarded)", () =>
+    withAgent(t, async (agent) => {
+      const { port1, port2 } = new MessageChannelMain();
+      agent.win.webContents.postMessage("port", "hold", [port2]);
+      const forwarded = new Promise<MessagePort>((resolve) =>
+        ipcMain.once("forward", (event: IpcMainEvent) => resolve(event.ports[0]))
+      );
+      await agent.call("portForward", "forward");
+      const back = await forwarded;
+      const got = new Promise((resolve) => (back.onmessage = (e) => resolve(e.data)));
+      port1.postMessage("round trip");
+      assert.equal(await got, "round trip");
+      port1.close();
+      back.close();
+    }));
+
+  test("close at either end reaches the other, after the messages sent before it", () =>
+    withAgent(t, async (agent) => {
+      // The renderer closes its end after 5 messages.
+      const offered = new Promise<MessagePort>((resolve) =>
+        ipcMain.once("closing", (event: IpcMainEvent) => resolve(event.ports[0]))
+      );
+      await agent.call("portOfferClosing", "closing", 5);
+      const port = await offered;
+      const seen: unknown[] = [];
+      port.addEventListener("close", () => seen.push("close"));
+      port.onmessage = (e) => seen.push(e.data);
+      await until(() => seen.length >= 5, "the messages");
+      if (relayed) await until(() => seen.includes("close"), "the close event");
+      assert.deepEqual(seen, relayed ? [0, 1, 2, 3, 4, "close"] : [0, 1, 2, 3, 4]);
+
+      // The host closes its end: the renderer's port sees it.
+      const { port1, port2 } = new MessageChannelMain();
+      agent.win.webContents.postMessage("port", "echo", [port2]);
+      const echoed = new Promise((resolve) => (port1.onmessage = (e) => resolve(e.data)));
+      port1.postMessage("before close");
+      assert.equal(await echoed, "before close");
+      port1.close();
+      if (relayed) {
+        const closes = async () => (await agent.call<string[]>("portCloses")).length;
+        const deadline = Date.now() + 5_000;
+        while ((await closes()) === 0 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.deepEqual(await agent.call("portCloses"), ["echo"]);
+      }
+
+      // A port sent to a channel nobody listens to is closed at once.
+      const nowhere = await agent.call("portToNowhere", "nobody-listens");
+      assert.equal(nowhere, relayed ? "closed" : "open");
+    }));
+
+  test("destroying a window closes its ports; the other end sees close", async () => {
+    const agent = await openAgent(t);
+    const { port1, port2 } = new MessageChannelMain();
+    agent.win.webContents.postMessage("port", "echo", [port2]);
+    const echoed = new Promise((resolve) => (port1.onmessage = (e) => resolve(e.data)));
+    port1.postMessage("alive");
+    assert.equal(await echoed, "alive");
+    const closed = new Promise<string>((resolve) =>
+      port1.addEventListener("close", () => resolve("closed"))
+    );
+    agent.win.destroy();
+    if (relayed) {
+      assert.equal(await closed, "closed");
+      assert.throws(
+        () => agent.win.webContents.postMessage("port", "echo", []),
+        /window \d+ is closed/,
+      );
+    } else port1.close();
+  });
+}
+
+/** Opens one agent window of each kind named. */
+async function agents(...kinds: string[]): Promise<Agent[]> {
+  return await Promise.all(kinds.map((k) => openAgent(transports.find((t) => t.name === k)!)));
+}
+
+for (
+  const [a, b] of [["page", "worker"], ["process", "page"], ["process", "worker"], ["page", "page"]]
+) {
+  Deno.test({
+    name: `${a} ↔ ${b}: a port pair connects two windows of different kinds, in order`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const [pinger, echoer] = await agents(a, b);
+      try {
+        const { port1, port2 } = new MessageChannelMain();
+        pinger.win.webContents.postMessage("port", "ping", [port1]);
+        echoer.win.webContents.postMessage("port", "echo", [port2]);
+        const times = await pinger.call<number[]>("portPing", 300);
+        assert.equal(times.length, 300);
+        // The echoer closes its end: a relayed pinger sees close.
+        await echoer.call("portClose");
+        if (a !== "worker" && b !== "worker") { // both relayed
+          const deadline = Date.now() + 5_000;
+          while (
+            (await pinger.call<string[]>("portCloses")).length === 0 && Date.now() < deadline
+          ) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          assert.deepEqual(await pinger.call("portCloses"), ["ping"]);
+        }
+      } finally {
+        pinger.win.destroy();
+        echoer.win.destroy();
+      }
+    },
+  });
+}
