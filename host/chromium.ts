@@ -529,6 +529,8 @@ class PageWindow implements ChromiumWindow {
   #closing = false;
   #resolveClosed = () => {};
   #offs: (() => void)[] = [];
+  /** Fails the commands sent to the page and not answered yet. */
+  #inFlight = new Set<() => void>();
 
   constructor(browser: BrowserProcess, targetId: string) {
     this.#browser = browser;
@@ -617,6 +619,8 @@ class PageWindow implements ChromiumWindow {
     if (this.#gone) return;
     this.#gone = true;
     for (const off of this.#offs) off();
+    for (const fail of this.#inFlight) fail();
+    this.#inFlight.clear();
     this.#browser.windows.delete(this.targetId);
     this.#resolveClosed();
   }
@@ -627,7 +631,13 @@ class PageWindow implements ChromiumWindow {
         new Error(`CDP ${method} failed: window ${this.targetId} is closed`),
       );
     }
-    return this.#browser.cdp.send(method, params, this.#sessionId);
+    // A command in flight when its page closes may never be answered: the window's end ends it.
+    const { promise, resolve, reject } = Promise.withResolvers<CdpParams>();
+    const fail = () => reject(new Error(`CDP ${method} failed: window ${this.targetId} is closed`));
+    this.#inFlight.add(fail);
+    this.#browser.cdp.send(method, params, this.#sessionId).then(resolve, reject)
+      .finally(() => this.#inFlight.delete(fail));
+    return promise;
   }
 
   async close(): Promise<void> {
