@@ -126,6 +126,11 @@ export class BrowserWindow extends Emitter {
     return [...openWindows.values()] as BrowserWindow[];
   }
 
+  /**
+   * Creates a new window with the properties set by `options`. Nothing runs in it until a
+   * renderer is loaded (`loadFile`, `loadURL`); messages sent to it before then wait for that
+   * renderer.
+   */
   constructor(options: BrowserWindowOptions = {}) {
     super();
     this.#options = options;

@@ -23,8 +23,38 @@ import { assertChannel } from "../common/errors.ts";
 import type { IpcMainEvent, IpcMainInvokeEvent } from "./_events.ts";
 import { type Handler, handlers, mainListeners } from "./_registry.ts";
 
-type OnChannels<C extends ChannelMap> = SendChannels<C> & SyncChannels<C>;
-type OnArgs<C extends ChannelMap, K> = K extends keyof SendChannels<C> ? SendChannels<C>[K]
+/**
+ * The channels `ipcMain.on` listens on for the channel description `C`: its `send` channels
+ * (renderer → browser async messages) and its `sync` channels (answered with
+ * `event.returnValue`).
+ *
+ * @example
+ * ```ts ignore
+ * import type { ChannelMap, OnChannels } from "denotron/browser";
+ * interface Channels extends ChannelMap {
+ *   send: { log: [text: string] };
+ *   sync: { config: () => { theme: string } };
+ * }
+ * type Listened = keyof OnChannels<Channels>; // "log" | "config"
+ * ```
+ */
+export type OnChannels<C extends ChannelMap> = SendChannels<C> & SyncChannels<C>;
+/**
+ * The arguments an `ipcMain.on` listener receives after the event for channel `K` of the channel
+ * description `C`: the argument tuple of a `send` channel, or the parameters of a `sync` one.
+ *
+ * @example
+ * ```ts ignore
+ * import type { ChannelMap, OnArgs } from "denotron/browser";
+ * interface Channels extends ChannelMap {
+ *   send: { log: [text: string] };
+ *   sync: { config: (key: string) => string };
+ * }
+ * type LogArgs = OnArgs<Channels, "log">; // [text: string]
+ * type ConfigArgs = OnArgs<Channels, "config">; // [key: string]
+ * ```
+ */
+export type OnArgs<C extends ChannelMap, K> = K extends keyof SendChannels<C> ? SendChannels<C>[K]
   : K extends keyof SyncChannels<C> ? Parameters<SyncChannels<C>[K]>
   : never;
 

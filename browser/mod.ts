@@ -17,10 +17,22 @@ export { App, app } from "./app.ts";
 export { BrowserWindow, type BrowserWindowOptions } from "./browser_window.ts";
 export { type BrowserIpc, ipc } from "./ipc.ts";
 export { IpcMainEvent, IpcMainEvent as SyncEvent, IpcMainInvokeEvent } from "./_events.ts";
-export { type IpcMain, ipcMain } from "./ipc_main.ts";
+export { type IpcMain, ipcMain, type OnArgs, type OnChannels } from "./ipc_main.ts";
 export { type TypedSender, WebContents } from "./web_contents.ts";
 export { broadcast } from "./broadcast.ts";
-export type { ChannelMap } from "../common/channels.ts";
+export type {
+  AnyArgs,
+  AnyFn,
+  ChannelMap,
+  ChannelPart,
+  InvokeChannels,
+  PushChannels,
+  SendChannels,
+  SyncChannels,
+  Untyped,
+} from "../common/channels.ts";
+export type { ChannelPolicy } from "../common/policy.ts";
+export type { Emitter, Listener } from "../common/emitter.ts";
 export type { WorkerPermissions } from "../host/worker_connection.ts";
 export type {
   RenderProcessGoneDetails,

@@ -6,6 +6,18 @@
  * @module
  */
 
+/**
+ * A function called when an event is emitted (on `app`, a `BrowserWindow`, its `webContents`, or
+ * the legacy `ipc` module), with the event's arguments; what it returns is ignored.
+ *
+ * @example
+ * ```ts ignore
+ * import { BrowserWindow, type Listener } from "denotron/browser";
+ * const onConsole: Listener = (level: string, text: string) => console.log(level, text);
+ * const win = new BrowserWindow();
+ * win.on("console-message", onConsole);
+ * ```
+ */
 // deno-lint-ignore no-explicit-any
 export type Listener = (...args: any[]) => unknown;
 

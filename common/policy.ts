@@ -7,7 +7,23 @@
  */
 import { describe } from "./errors.ts";
 
-/** Channel allowlists (glob patterns: `*` any run of characters, `?` one) for a window. */
+/**
+ * Channel allowlists (glob patterns: `*` any run of characters, `?` one) for a window, given as
+ * the `channels` option of a `BrowserWindow`. A kind that is not given allows every channel; an
+ * empty list allows none.
+ *
+ * @example
+ * ```ts ignore
+ * import { BrowserWindow, type ChannelPolicy } from "denotron/browser";
+ * const channels: ChannelPolicy = {
+ *   send: ["log", "metrics:*"],
+ *   sync: [],
+ *   invoke: ["db:get", "db:list"],
+ *   receive: ["tick"],
+ * };
+ * const win = new BrowserWindow({ channels });
+ * ```
+ */
 export interface ChannelPolicy {
   /** Channels the renderer may `send` / `postMessage` on. All when not given. */
   send?: string[];

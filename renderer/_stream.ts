@@ -81,6 +81,7 @@ export class IpcStream<T = unknown> implements AsyncIterableIterator<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** This stream itself, so that `for await (const chunk of stream)` reads its chunks. */
   [Symbol.asyncIterator](): this {
     return this;
   }

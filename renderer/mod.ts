@@ -15,5 +15,17 @@ export { ipc as default } from "./ipc.ts";
 export { type IpcRenderer, ipcRenderer, type IpcRendererEvent } from "./ipc_renderer.ts";
 export { IpcStream } from "./_stream.ts";
 export type { InvokeOptions } from "./_core.ts";
-export type { ChannelMap } from "../common/channels.ts";
+export type {
+  AnyArgs,
+  AnyFn,
+  ChannelMap,
+  ChannelPart,
+  InvokeChannels,
+  InvokeResult,
+  PushChannels,
+  SendChannels,
+  SyncChannels,
+  Untyped,
+} from "../common/channels.ts";
+export type { Listener } from "../common/emitter.ts";
 export { type ContextBridge, contextBridge } from "./context_bridge.ts";

@@ -244,7 +244,9 @@ for (const t of transports) {
       assert.equal(broadcast("news", "all"), 3);
       assert.equal(broadcast({ filter: (wc) => wc.id !== agents[0].win.id }, "news", "some"), 2);
       await until(
-        () => heard[0].messages.length === 1 && heard[2].messages.length === 2,
+        () =>
+          heard[0].messages.length === 1 && heard[1].messages.length === 2 &&
+          heard[2].messages.length === 2,
         "the news",
       );
       assert.deepEqual(heard.map((h) => h.messages.map((m) => (m[1] as string[])[0])), [
