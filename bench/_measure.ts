@@ -157,6 +157,29 @@ export function runOp<T = number>(
   });
 }
 
+/**
+ * Has window `win` (running `renderer.ts`) send `n` small messages on `bench:t` and times them
+ * until the host has received every one, checking they arrived in order; ms.
+ */
+export async function timeSends(win: BrowserWindow, n: number): Promise<number> {
+  let expected = 0;
+  let bad: string | undefined;
+  const on = (_event: unknown, i: number) => {
+    if (i !== expected && !bad) bad = `send: got ${i}, expected ${expected}`;
+    expected++;
+  };
+  ipcMain.on("bench:t", on);
+  try {
+    const start = performance.now();
+    await runOp(win, "send", n); // "bench:done" comes after every "bench:t"
+    const ms = performance.now() - start;
+    if (bad || expected !== n) throw new Error(bad ?? `send: got ${expected} of ${n}`);
+    return ms;
+  } finally {
+    ipcMain.off("bench:t", on);
+  }
+}
+
 /** Asks a raw worker (running `raw.ts`) to run `op` and resolves with its `{ done }` report. */
 export function runRaw<T = number>(worker: Worker, op: string, ...params: unknown[]): Promise<T> {
   const done = nextRaw<{ done: T; error?: string }>(

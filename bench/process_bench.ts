@@ -38,6 +38,7 @@ import {
   type Result,
   result,
   runOp,
+  timeSends,
 } from "./_measure.ts";
 
 const quick = Deno.args.includes("--quick");
@@ -168,25 +169,6 @@ async function* startup(): AsyncGenerator<Result> {
   yield result("memory-process", "MB", memory, undefined, "VmRSS of a bare deno child");
 }
 
-async function sendOurs(win: BrowserWindow, n: number): Promise<number> {
-  let expected = 0;
-  let bad: string | undefined;
-  const on = (_event: unknown, i: number) => {
-    if (i !== expected && !bad) bad = `send: got ${i}, expected ${expected}`;
-    expected++;
-  };
-  ipcMain.on("bench:t", on);
-  try {
-    const start = performance.now();
-    await runOp(win, "send", n); // "bench:done" comes after every "bench:t"
-    const ms = performance.now() - start;
-    if (bad || expected !== n) throw new Error(bad ?? `send: got ${expected} of ${n}`);
-    return ms;
-  } finally {
-    ipcMain.off("bench:t", on);
-  }
-}
-
 /** A bare child writing raw frames on its stdout, as a process window's renderer does. */
 class RawFrames {
   readonly #child = spawn(DENO, ["run", "--no-config", RAW_CHILD], {
@@ -234,7 +216,7 @@ async function throughput(): Promise<Result> {
   const raw = new RawFrames();
   try {
     const rounds = await alternate(Math.max(3, ROUNDS - 2), {
-      ours: () => sendOurs(win, n),
+      ours: () => timeSends(win, n),
       baseline: () => raw.run(n),
     });
     return result(

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type BrowserWindow, ipcMain } from "../browser/mod.ts";
+import type { BrowserWindow } from "../browser/mod.ts";
 import {
   alternate,
   openWindow,
@@ -15,28 +15,10 @@ import {
   type Result,
   result,
   runOp,
+  timeSends,
 } from "./_measure.ts";
 
 const N = 1_000_000;
-
-async function oursSend(win: BrowserWindow): Promise<number> {
-  let expected = 0;
-  let bad: string | undefined;
-  const on = (_event: unknown, i: number) => {
-    if (i !== expected && !bad) bad = `send: got ${i}, expected ${expected}`;
-    expected++;
-  };
-  ipcMain.on("bench:t", on);
-  try {
-    const start = performance.now();
-    await runOp(win, "send", N); // "bench:done" comes after every "bench:t"
-    const ms = performance.now() - start;
-    if (bad || expected !== N) throw new Error(bad ?? `send: got ${expected} of ${N}`);
-    return ms;
-  } finally {
-    ipcMain.off("bench:t", on);
-  }
-}
 
 function rawSend(worker: Worker): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -93,7 +75,7 @@ export async function* run(options: Options): AsyncGenerator<Result> {
     yield result(
       "send-throughput-worker",
       "ms",
-      await alternate(rounds, { ours: () => oursSend(win), baseline: () => rawSend(raw) }),
+      await alternate(rounds, { ours: () => timeSends(win, N), baseline: () => rawSend(raw) }),
       0.5,
       "1 raw postMessage per message",
     );
