@@ -46,14 +46,30 @@ export interface BrowserWindowOptions {
    */
   permissions?: WorkerPermissions;
   /**
-   * Where a script window's renderer runs: `"worker"` (a Web Worker in the host; the default) or
-   * `"process"` (its own Deno process: a crash, running out of memory or a hang ends that
-   * process only; see the `render-process-gone`, `unresponsive` and `responsive` events).
+   * Where a script window's renderer runs:
+   *
+   * - `"worker"` (the default): a Web Worker in the host; starts fastest. It reports a hang
+   *   (`unresponsive`), but nothing can end one that never yields: in Deno 2.9.6
+   *   `Worker.terminate()` does not stop an endless loop, so `destroy()` closes the window (its
+   *   events, {@linkcode BrowserWindow.getAllWindows}, other windows and `app.quit()` are
+   *   unaffected) while its thread spins on, burning a core, until the host exits. One that runs
+   *   out of memory ends the whole host.
+   * - `"process"`: its own Deno process: a crash, running out of memory or a hang ends that
+   *   process only (see `render-process-gone`), and `destroy()` always ends it. Use it for
+   *   renderers you may need to kill.
    */
   isolation?: "worker" | "process";
   /** Caps a process window's V8 heap, in MB: past it the renderer ends with reason `"oom"`. */
   memoryLimitMB?: number;
-  /** How long a process window's renderer may leave the heartbeat unanswered, in ms. Default 10,000. */
+  /**
+   * How long a script window's renderer (worker or process) may go without handling the host's
+   * heartbeat, in ms, before the window emits `unresponsive` (and `responsive` once it handles
+   * messages again). The renderer handles it on its event loop, so an endless loop or a long
+   * computation is reported, within this plus one ping interval (a quarter of it, at most 1 s); a
+   * renderer blocked in `sendSync` waits for the browser and is not. Default 10,000. Reporting is
+   * all a worker window gets: `destroy()` cannot stop a worker that never yields (see
+   * `isolation`); use `isolation: "process"` for renderers you may need to kill.
+   */
   unresponsiveTimeout?: number;
   /**
    * Electron's web preferences. `preload`: a script (relative to the app folder) that runs in the
@@ -84,7 +100,8 @@ let nextId = 1;
  * A renderer window. A script file (`.ts .tsx .js .jsx`) loads as a worker window.
  *
  * Events: `ready-to-show` (the renderer's entry has run), `console-message` (level, text),
- * `uncaught-error` (error), `close`, `closed`.
+ * `uncaught-error` (error), `unresponsive` and `responsive` (script windows: see
+ * `unresponsiveTimeout`), `close`, `closed`.
  *
  * @example
  * ```ts ignore
@@ -167,14 +184,26 @@ export class BrowserWindow extends Emitter {
     }
     if (this.#options.isolation === "process") return this.#loadProcess(url);
     return this.#launch((host) =>
-      launchWorker({
-        ...this._init(),
-        entry: url,
-        preload: this.#preload(),
-        permissions: this.#options.permissions,
-      }, host)
+      launchWorker(
+        {
+          ...this._init(),
+          entry: url,
+          preload: this.#preload(),
+          permissions: this.#options.permissions,
+          unresponsiveTimeout: this.#options.unresponsiveTimeout,
+        },
+        host,
+        this.#responsive,
+      )
     );
   }
+
+  /** Reports a script renderer's heartbeat on the window and its contents. */
+  readonly #responsive = (ok: boolean): void => {
+    const event = ok ? "responsive" : "unresponsive";
+    this.emit(event);
+    this.webContents.emit(event);
+  };
 
   /**
    * Loads the file the window last loaded again, in a fresh renderer. Resolves once its entry has
@@ -202,14 +231,7 @@ export class BrowserWindow extends Emitter {
           unresponsiveTimeout,
         },
         host,
-        {
-          responsive: (ok) => {
-            const event = ok ? "responsive" : "unresponsive";
-            this.emit(event);
-            this.webContents.emit(event);
-          },
-          gone: (details) => this.#processGone(details),
-        },
+        { responsive: this.#responsive, gone: (details) => this.#processGone(details) },
       )
     );
   }

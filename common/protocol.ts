@@ -123,6 +123,31 @@ export const STREAM_WINDOW = 16;
 /** How long a sync call waits for `event.result` before it fails, by default. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 30_000;
 /**
+ * How long a script window's renderer may leave the host's heartbeat unanswered before the window
+ * is `unresponsive`, by default, in ms.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_UNRESPONSIVE_TIMEOUT_MS } from "./protocol.ts";
+ * const options = { unresponsiveTimeout: DEFAULT_UNRESPONSIVE_TIMEOUT_MS / 2 }; // 5 s
+ * ```
+ */
+export const DEFAULT_UNRESPONSIVE_TIMEOUT_MS = 10_000;
+/**
+ * How often the host pings a script window's renderer that has been quiet, in ms, for an
+ * `unresponsiveTimeout` of `timeout` ms: a quarter of it, within 10 ms and 1 s. A renderer that
+ * stops is reported at most `timeout` plus this after its last sign of life.
+ *
+ * @example
+ * ```ts
+ * import { pingInterval } from "./protocol.ts";
+ * pingInterval(10_000); // 1_000
+ * ```
+ */
+export function pingInterval(timeout: number): number {
+  return Math.max(10, Math.min(1_000, timeout / 4));
+}
+/**
  * Extra time a blocked renderer waits beyond the host's timeout: the host's own timer normally
  * answers first with a clear error; the renderer's is the backstop when the host cannot answer.
  */

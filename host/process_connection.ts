@@ -19,8 +19,10 @@ import { decode, encode } from "../common/codec.ts";
 import { detach } from "../common/_page_wire.ts";
 import { Frame, frame, FrameReader } from "../common/_frames.ts";
 import {
+  DEFAULT_UNRESPONSIVE_TIMEOUT_MS,
   type HostMessage,
   Kind,
+  pingInterval,
   type RendererMessage,
   type SyncReply,
 } from "../common/protocol.ts";
@@ -32,8 +34,7 @@ import { permissionFlags, type ProcessPermissions } from "./process_permissions.
 const PROCESS_MAIN = new URL("../renderer/_process_main.ts", import.meta.url).href;
 const DENO = Deno.execPath();
 
-/** How long a renderer may leave the heartbeat unanswered before `unresponsive`, by default. */
-export const DEFAULT_UNRESPONSIVE_TIMEOUT_MS = 10_000;
+export { DEFAULT_UNRESPONSIVE_TIMEOUT_MS } from "../common/protocol.ts";
 /** How long `close()` waits for a renderer to end by itself before it is killed. */
 export const CLOSE_GRACE_MS = 2_000;
 
@@ -402,8 +403,7 @@ class Connection implements ProcessConnection {
   }
 
   #startHeartbeat(): void {
-    const period = Math.max(10, Math.min(1_000, this.#timeout / 4));
-    const timer = setInterval(() => this.#beat(), period);
+    const timer = setInterval(() => this.#beat(), pingInterval(this.#timeout));
     Deno.unrefTimer(timer);
     this.#heartbeat = timer;
   }

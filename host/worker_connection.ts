@@ -2,17 +2,29 @@
  * Launches a worker window: a Deno Web Worker, sandboxed by Deno permissions (none unless
  * granted), and the host's end of its transport.
  *
+ * The heartbeat (`unresponsive` / `responsive`) costs a busy window nothing: the renderer bumps
+ * a counter in the sync cell for each message its event loop handles, and the host only reads it,
+ * twice per ping interval. Only when it has not moved since the last look does the host post a
+ * ping (which the renderer handles like any message, so it needs no answer); a ping left unhandled
+ * for `unresponsiveTimeout` makes the window `unresponsive`, the counter moving again `responsive`.
+ * A renderer blocked in a sync call is waiting for the host, and is not hung. Reporting is all the
+ * host can do: Deno 2.9.6's `Worker.terminate()` does not stop a worker that never yields.
+ *
  * @module
  */
 import {
+  DEFAULT_UNRESPONSIVE_TIMEOUT_MS,
   type HostMessage,
   Kind,
+  pingInterval,
   type RendererMessage,
   type SyncReply,
 } from "../common/protocol.ts";
 import type { ConnectionSink, RendererConnection } from "../browser/_connection.ts";
 import type { RendererInit, WorkerHello } from "../renderer/_transport.ts";
 import {
+  HANDLED,
+  HEARTBEAT,
   isJsonBatch,
   LENGTH,
   NEED_PORT,
@@ -20,6 +32,7 @@ import {
   REQUEST,
   REQUEST_AFTER,
   SEQ,
+  SYNC_POSTED,
   SyncCell,
   takeFromPort,
 } from "../renderer/_worker_cell.ts";
@@ -37,6 +50,8 @@ export interface WorkerLaunch extends RendererInit {
   preload?: URL;
   /** Deno permissions; `"none"` when not given. */
   permissions?: WorkerPermissions;
+  /** Heartbeat silence, in ms, after which the renderer is `unresponsive`. Default 10,000. */
+  unresponsiveTimeout?: number;
 }
 
 /**
@@ -55,15 +70,24 @@ function entryModule(launch: WorkerLaunch): string {
 }
 
 /**
- * Starts the worker and returns the host's end of its transport.
+ * Starts the worker and returns the host's end of its transport. `responsive`, when given, hears
+ * that the renderer stopped handling messages (`false`), or handles them again (`true`).
  *
  * @example
  * ```ts ignore
- * const connection = launchWorker({ id: 1, entry, syncTimeout: 30_000 }, sink);
+ * const connection = launchWorker(
+ *   { id: 1, entry, syncTimeout: 30_000, unresponsiveTimeout: 5_000 },
+ *   sink,
+ *   (ok) => console.log(ok ? "responsive" : "unresponsive"),
+ * );
  * ```
  */
-export function launchWorker(launch: WorkerLaunch, sink: ConnectionSink): RendererConnection {
-  return new WorkerConnection(launch, sink);
+export function launchWorker(
+  launch: WorkerLaunch,
+  sink: ConnectionSink,
+  responsive?: (responsive: boolean) => void,
+): RendererConnection {
+  return new WorkerConnection(launch, sink, responsive);
 }
 
 /**
@@ -100,9 +124,23 @@ class WorkerConnection implements RendererConnection {
   /** Whether the last brief wait for a next request caught one (see `HOST_SPIN_MS`). */
   #spinning = true;
   #calls = 0;
+  readonly #responsive: ((responsive: boolean) => void) | undefined;
+  readonly #timeout: number;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** {@linkcode HANDLED} as the heartbeat last read it. */
+  #handled = 0;
+  /** When the outstanding ping was posted (or the clock restarted), if one is. */
+  #pingAt: number | undefined;
+  #unresponsive = false;
 
-  constructor(launch: WorkerLaunch, sink: ConnectionSink) {
+  constructor(
+    launch: WorkerLaunch,
+    sink: ConnectionSink,
+    responsive?: (responsive: boolean) => void,
+  ) {
     this.#sink = sink;
+    this.#responsive = responsive;
+    this.#timeout = launch.unresponsiveTimeout ?? DEFAULT_UNRESPONSIVE_TIMEOUT_MS;
     this.#worker = new Worker(entryModule(launch), {
       type: "module",
       name: `window ${launch.id}`,
@@ -118,6 +156,7 @@ class WorkerConnection implements RendererConnection {
       this.#cell = this.#sync.slots;
       // The renderer is blocked until it has its init (seq -1).
       this.#answer([-1, true, init]);
+      this.#startHeartbeat();
       this.#worker.onmessage = (event: MessageEvent<RendererMessage[]>) => {
         let batch: unknown = event.data;
         const replies = (batch as { replies?: unknown } | null)?.replies;
@@ -260,9 +299,46 @@ class WorkerConnection implements RendererConnection {
     Atomics.notify(cell, SEQ);
   }
 
+  #startHeartbeat(): void {
+    if (!this.#responsive || this.#destroyed) return;
+    // Twice per ping interval: a ping goes out at most one interval after the renderer's last
+    // sign of life, and so it is reported within `unresponsiveTimeout` plus one interval.
+    const timer = setInterval(this.#beat, pingInterval(this.#timeout) / 2);
+    Deno.unrefTimer(timer);
+    this.#heartbeat = timer;
+  }
+
+  readonly #beat = (): void => {
+    const cell = this.#cell!;
+    const handled = Atomics.load(cell, HANDLED);
+    if (handled !== this.#handled) {
+      this.#handled = handled;
+      this.#pingAt = undefined;
+      if (this.#unresponsive) {
+        this.#unresponsive = false;
+        this.#responsive!(true);
+      }
+      return;
+    }
+    const now = performance.now();
+    const asked = Math.max(Atomics.load(cell, REQUEST), Atomics.load(cell, SYNC_POSTED));
+    if (asked > Atomics.load(cell, SEQ)) {
+      // Blocked in a sync call we have not answered: waiting for us, not hung. Its clock runs
+      // again once it has the answer.
+      if (this.#pingAt !== undefined) this.#pingAt = now;
+    } else if (this.#pingAt === undefined) {
+      this.#pingAt = now;
+      this.#worker.postMessage(HEARTBEAT);
+    } else if (!this.#unresponsive && now - this.#pingAt >= this.#timeout) {
+      this.#unresponsive = true;
+      this.#responsive!(false);
+    }
+  };
+
   destroy(): Promise<void> {
     if (!this.#destroyed) {
       this.#destroyed = true;
+      clearInterval(this.#heartbeat);
       const cell = this.#cell;
       if (cell) {
         // A renderer blocked on a request written into the cell that nobody answered would

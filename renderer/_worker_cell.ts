@@ -32,6 +32,43 @@ export const REQUEST = 3;
 export const REQUEST_LENGTH = 4;
 /** Int32 slot: how many batches the renderer had posted before the inline request. */
 export const REQUEST_AFTER = 5;
+/**
+ * Int32 slot: how many messages from the host the renderer's event loop has handled (wrapping),
+ * the heartbeat's proof of life: the host reads it now and then instead of being answered, so a
+ * busy window costs the heartbeat nothing, and one working through a backlog is not taken for hung.
+ *
+ * @example
+ * ```ts
+ * import { HANDLED, SyncCell, CELL_BYTES } from "./_worker_cell.ts";
+ * const handled = Atomics.load(new SyncCell(new SharedArrayBuffer(CELL_BYTES)).slots, HANDLED);
+ * ```
+ */
+export const HANDLED = 6;
+/**
+ * Int32 slot: the seq of the last sync call the renderer posted rather than wrote into the cell.
+ * With {@linkcode REQUEST} it tells the host's heartbeat whether the renderer is blocked waiting
+ * for the host (either is past {@linkcode SEQ}), which is not being hung.
+ *
+ * @example
+ * ```ts
+ * import { REQUEST, SEQ, SYNC_POSTED, SyncCell, CELL_BYTES } from "./_worker_cell.ts";
+ * const slots = new SyncCell(new SharedArrayBuffer(CELL_BYTES)).slots;
+ * const blocked = Math.max(slots[REQUEST], slots[SYNC_POSTED]) > slots[SEQ];
+ * ```
+ */
+export const SYNC_POSTED = 7;
+/**
+ * The host's heartbeat: posted to a renderer that has handled nothing for a while, so that its
+ * event loop has something to handle (and bump {@linkcode HANDLED} for). Never a batch, which is
+ * an array or JSON text; it needs no answer.
+ *
+ * @example
+ * ```ts
+ * import { HEARTBEAT } from "./_worker_cell.ts";
+ * const isPing = (data: unknown) => data === HEARTBEAT;
+ * ```
+ */
+export const HEARTBEAT = 0;
 /** {@linkcode LENGTH} when the reply was posted on the reply port instead. */
 export const ON_PORT = -1;
 /**

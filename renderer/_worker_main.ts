@@ -10,6 +10,9 @@
  * opened, and `node:worker_threads` loaded, only when such a reply first comes: neither is part
  * of a window's start.
  *
+ * No timer here for the heartbeat: each message the event loop handles bumps a counter in the
+ * cell, which the host reads (a ping is just one more message, so it needs no answer).
+ *
  * @module
  */
 import {
@@ -28,6 +31,8 @@ import {
 } from "./_transport.ts";
 import {
   CELL_BYTES,
+  HANDLED,
+  HEARTBEAT,
   isJsonBatch,
   LENGTH,
   NEED_PORT,
@@ -36,6 +41,7 @@ import {
   REQUEST,
   REQUEST_AFTER,
   SEQ,
+  SYNC_POSTED,
   SyncCell,
   takeFromPort,
 } from "./_worker_cell.ts";
@@ -74,14 +80,16 @@ class WorkerTransport implements RendererTransport {
 
   post(messages: RendererMessage[], transfer?: Transferable[]): void {
     const m = messages[0];
-    if (messages.length === 1 && m[0] === Kind.Sync && !transfer) {
+    if (m[0] === Kind.Sync) {
       const cell = this.#cell;
-      if (this.#sync.writeRequest(m[2], m[3])) {
+      if (messages.length === 1 && !transfer && this.#sync.writeRequest(m[2], m[3])) {
         Atomics.store(cell, REQUEST_AFTER, this.#posted);
         Atomics.store(cell, REQUEST, m[1]);
         Atomics.notify(cell, REQUEST);
         return;
       }
+      // The heartbeat must know we are about to block on the host (see `SYNC_POSTED`).
+      Atomics.store(cell, SYNC_POSTED, m[1]);
     }
     // Plain data goes as JSON text: much cheaper to post than a structured clone of the tuples.
     scope.postMessage(
@@ -151,8 +159,12 @@ class WorkerTransport implements RendererTransport {
   }
 
   listen(receive: (messages: HostMessage[]) => void): void {
+    const cell = this.#cell;
     scope.onmessage = (event) => {
+      // First, so that a batch whose listener throws still counts. Only we write the slot.
+      cell[HANDLED]++;
       const data = event.data;
+      if (data === HEARTBEAT) return;
       receive(typeof data === "string" ? JSON.parse(data) : data);
     };
   }

@@ -4,8 +4,9 @@
  * and nothing is left running.
  */
 import assert from "node:assert/strict";
-import { ipcMain } from "../browser/mod.ts";
-import { openAgent, transports } from "./_harness.ts";
+import { BrowserWindow, ipcMain, type IpcMainEvent } from "../browser/mod.ts";
+import { pingInterval } from "../common/protocol.ts";
+import { next, openAgent, transports, within } from "./_harness.ts";
 
 const test = (name: string, fn: () => Promise<void>) =>
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
@@ -69,6 +70,87 @@ for (const t of transports) {
   });
 }
 
+// The heartbeat, the same for every script window; a page window's renderer is Chromium's own.
+const TIMEOUT = 300;
+const INTERVAL = pingInterval(TIMEOUT);
+/** Timer lateness a loaded machine (the suite runs in parallel on 2 cores) may add. */
+const SLACK = 250;
+
+for (const t of transports.filter((t) => t.name !== "page")) {
+  test(`${t.name}: a renderer that never yields is unresponsive within the timeout plus one ping interval, and can be destroyed`, async () => {
+    const agent = await openAgent(t, { unresponsiveTimeout: TIMEOUT });
+    const other = await openAgent(t);
+    try {
+      const unresponsive = next(agent.win, "unresponsive");
+      const onContents = next(agent.win.webContents, "unresponsive");
+      // Idle first: the heartbeat must also catch a renderer that goes quiet with nothing to do.
+      await new Promise((r) => setTimeout(r, 2 * INTERVAL));
+      const started = performance.now();
+      // Bounded, so that a worker's thread ends after the test (destroy() cannot stop it).
+      agent.call("spin", 3_000);
+      await within(Promise.all([unresponsive, onContents]), "unresponsive", 3_000);
+      const ms = performance.now() - started;
+      assert.ok(ms >= TIMEOUT - 5, `unresponsive after ${ms} ms`);
+      assert.ok(ms <= TIMEOUT + INTERVAL + SLACK, `unresponsive after ${ms} ms`);
+      const closed = next(agent.win, "closed");
+      agent.win.destroy();
+      await within(closed, "closed", 1_000);
+      assert.equal(agent.win.isDestroyed(), true);
+      assert.equal(BrowserWindow.getAllWindows().includes(agent.win), false);
+      ipcMain.handle("still", () => "working");
+      assert.deepEqual(await other.call("invoke", "still"), { ok: true, value: "working" });
+    } finally {
+      ipcMain.removeHandler("still");
+      agent.win.destroy();
+      other.win.destroy();
+    }
+  });
+
+  test(`${t.name}: a renderer blocked in a long sendSync is not unresponsive: the host is the one answering`, async () => {
+    const agent = await openAgent(t, { unresponsiveTimeout: TIMEOUT });
+    ipcMain.on("slow-config", (event: IpcMainEvent) => {
+      setTimeout(() => (event.returnValue = "late"), 4 * TIMEOUT);
+    });
+    try {
+      let unresponsive = 0;
+      agent.win.on("unresponsive", () => unresponsive++);
+      const reply = await agent.call<{ ok: boolean; value: unknown; ms: number }>(
+        "sync",
+        "slow-config",
+      );
+      assert.equal(reply.value, "late");
+      assert.ok(reply.ms >= 4 * TIMEOUT - 5, `blocked for ${reply.ms} ms`);
+      // Back on its event loop: the heartbeat goes on, and finds it there.
+      await new Promise((r) => setTimeout(r, TIMEOUT + 2 * INTERVAL));
+      assert.equal(unresponsive, 0);
+    } finally {
+      ipcMain.removeAllListeners("slow-config");
+      agent.win.destroy();
+    }
+  });
+
+  test(`${t.name}: a renderer that spins for 1 s, then yields, is unresponsive, then responsive`, async () => {
+    const agent = await openAgent(t, { unresponsiveTimeout: TIMEOUT });
+    try {
+      const events: [string, number][] = [];
+      const started = performance.now();
+      for (const event of ["unresponsive", "responsive"]) {
+        agent.win.on(event, () => events.push([event, performance.now() - started]));
+      }
+      const responsiveContents = next(agent.win.webContents, "responsive");
+      assert.equal(await agent.call("spin", 1_000), 1_000);
+      await within(responsiveContents, "responsive", 3_000);
+      assert.deepEqual(events.map((e) => e[0]), ["unresponsive", "responsive"]);
+      assert.ok(events[0][1] < 1_000, `unresponsive after ${events[0][1]} ms`);
+      assert.ok(events[1][1] >= 1_000, `responsive after ${events[1][1]} ms`);
+      await new Promise((r) => setTimeout(r, TIMEOUT + 2 * INTERVAL));
+      assert.equal(events.length, 2, "no more events once it is back");
+    } finally {
+      agent.win.destroy();
+    }
+  });
+}
+
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
   test(`host: ${signal} with a renderer blocked in sendSync and one spinning ends everything`, async () => {
     const dir = await app({
@@ -105,17 +187,19 @@ ipc.sendSync("never answered");
   });
 }
 
-test("host: a spinning worker window is destroyed, the others go on, and quit still ends the host", async () => {
+test("host: a spinning worker window is reported, destroyed, the others go on, and quit still ends the host", async () => {
   const dir = await app({
     "main.ts": `import ipc from "ipc";
 import { app, BrowserWindow } from "denotron/browser";
 ipc.on("message", (processId, routingId, text) => ipc.send(processId, routingId, text));
 await app.whenReady();
-const spinning = new BrowserWindow();
+const spinning = new BrowserWindow({ unresponsiveTimeout: 100 });
 const echo = new BrowserWindow(); // open, so destroying the other is not the last window closing
 echo.on("closed", () => app.quit());
+const hung = new Promise((resolve) => spinning.once("unresponsive", resolve));
 spinning.loadFile("spin.ts");
-await new Promise((r) => setTimeout(r, 200));
+await hung;
+console.log("unresponsive");
 spinning.destroy();
 console.log("destroyed", spinning.isDestroyed());
 await echo.loadFile("echo.ts");
@@ -128,10 +212,15 @@ ipc.send("still alive");
   });
   try {
     const started = performance.now();
-    const { code, stdout } = await start(dir).output();
+    const child = start(dir);
+    // A heartbeat that never reports leaves this host waiting: fail, not hang.
+    const { code, stdout } = await within(child.output(), "the host to quit", 10_000).catch((e) => {
+      child.kill("SIGKILL");
+      throw e;
+    });
     const out = new TextDecoder().decode(stdout);
     assert.equal(code, 0);
-    assert.match(out, /destroyed true/);
+    assert.match(out, /unresponsive\ndestroyed true/);
     assert.match(out, /\[window 2\] echo still alive/);
     assert.ok(performance.now() - started < 5_000, "quit ended the spinning thread too");
   } finally {
