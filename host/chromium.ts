@@ -519,6 +519,9 @@ class BrowserProcess {
   }
 }
 
+/** How long a command to a window that closed may still be answered, in ms. */
+const UNANSWERED_GRACE_MS = 1_000;
+
 class PageWindow implements ChromiumWindow {
   readonly targetId: string;
   readonly headless: boolean;
@@ -619,8 +622,13 @@ class PageWindow implements ChromiumWindow {
     if (this.#gone) return;
     this.#gone = true;
     for (const off of this.#offs) off();
-    for (const fail of this.#inFlight) fail();
-    this.#inFlight.clear();
+    // Chromium may still answer a command after the window's end (its answer and the end travel
+    // different ways); one not answered within a grace period never will be.
+    if (this.#inFlight.size) {
+      const inFlight = [...this.#inFlight];
+      const timer = setTimeout(() => inFlight.forEach((fail) => fail()), UNANSWERED_GRACE_MS);
+      Deno.unrefTimer(timer);
+    }
     this.#browser.windows.delete(this.targetId);
     this.#resolveClosed();
   }
