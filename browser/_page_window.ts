@@ -34,6 +34,8 @@ export interface PageOptions {
   devTools?: boolean;
   /** A script (a real path inside the served folder) that runs before the page's own scripts. */
   preload?: string;
+  /** Heartbeat silence, in ms, after which the page is `unresponsive`. Default 10,000. */
+  unresponsiveTimeout?: number;
 }
 
 /**
@@ -108,9 +110,10 @@ export async function pageStarter(
   init: RendererInit,
   page: PageFile,
   options: PageOptions,
+  responsive?: (responsive: boolean) => void,
 ): Promise<(sink: ConnectionSink) => RendererConnection> {
   const { launchPage } = await import("../host/page_connection.ts");
-  return (sink) => launchPage({ ...init, ...page, ...options }, sink);
+  return (sink) => launchPage({ ...init, ...page, ...options }, sink, responsive);
 }
 
 /**

@@ -62,7 +62,7 @@ export interface BrowserWindowOptions {
   /** Caps a process window's V8 heap, in MB: past it the renderer ends with reason `"oom"`. */
   memoryLimitMB?: number;
   /**
-   * How long a script window's renderer (worker or process) may go without handling the host's
+   * How long a window's renderer (worker, process or page) may go without handling the host's
    * heartbeat, in ms, before the window emits `unresponsive` (and `responsive` once it handles
    * messages again). The renderer handles it on its event loop, so an endless loop or a long
    * computation is reported, within this plus one ping interval (a quarter of it, at most 1 s); a
@@ -100,8 +100,8 @@ let nextId = 1;
  * A renderer window. A script file (`.ts .tsx .js .jsx`) loads as a worker window.
  *
  * Events: `ready-to-show` (the renderer's entry has run), `console-message` (level, text),
- * `uncaught-error` (error), `unresponsive` and `responsive` (script windows: see
- * `unresponsiveTimeout`), `close`, `closed`.
+ * `uncaught-error` (error), `unresponsive` and `responsive` (see `unresponsiveTimeout`), `close`,
+ * `closed`.
  *
  * @example
  * ```ts ignore
@@ -316,7 +316,8 @@ export class BrowserWindow extends Emitter {
       contentSecurityPolicy,
       devTools,
       preload,
-    });
+      unresponsiveTimeout: this.#options.unresponsiveTimeout,
+    }, this.#responsive);
     if (this.#destroyed) throw new Error(`window ${this.id} is closed: cannot load ${page.file}`);
     return this.#launch(start);
   }

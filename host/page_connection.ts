@@ -18,9 +18,11 @@
 import { encode } from "../common/codec.ts";
 import { detach, splitFrames } from "../common/_page_wire.ts";
 import {
+  DEFAULT_UNRESPONSIVE_TIMEOUT_MS,
   type ErrorInfo,
   type HostMessage,
   Kind,
+  pingInterval,
   RENDERER_TIMEOUT_GRACE_MS,
   type RendererMessage,
   type SyncReply,
@@ -69,10 +71,15 @@ interface Session {
  * @example
  * ```ts ignore
  * const connection = launchPage({ id: 1, syncTimeout: 30_000, root, file: `${root}/index.html` }, sink);
+ * // `responsive`, when given, hears `false` when the page stops answering, `true` when it is back.
  * ```
  */
-export function launchPage(launch: PageLaunch, sink: ConnectionSink): PageConnection {
-  return new PageConnection(launch, sink);
+export function launchPage(
+  launch: PageLaunch,
+  sink: ConnectionSink,
+  responsive?: (responsive: boolean) => void,
+): PageConnection {
+  return new PageConnection(launch, sink, responsive);
 }
 
 /**
@@ -95,8 +102,22 @@ export class PageConnection implements RendererConnection {
   #readySeen = false;
   #syncSession: Session | undefined;
   #destroyed = false;
+  // The heartbeat: frames heard from the page, and what the last beat saw of them.
+  readonly #responsive: ((responsive: boolean) => void) | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #heard = 0;
+  #seen = 0;
+  #pingAt: number | undefined;
+  #unresponsive = false;
+  /** Sync requests the host holds: a page waiting for them is blocked, not hung. */
+  #syncWaiting = 0;
 
-  constructor(launch: PageLaunch, sink: ConnectionSink) {
+  constructor(
+    launch: PageLaunch,
+    sink: ConnectionSink,
+    responsive?: (responsive: boolean) => void,
+  ) {
+    this.#responsive = responsive;
     this.#launch = launch;
     this.#sink = sink;
     this.#opened = this.#open();
@@ -223,6 +244,7 @@ export class PageConnection implements RendererConnection {
     let refused = false;
     socket.onmessage = (event) => {
       if (refused) return;
+      this.#heard++;
       if (!(event.data instanceof ArrayBuffer)) {
         refused = true;
         return this.#badFrame(session, new TypeError("bad frame: text"));
@@ -261,6 +283,7 @@ export class PageConnection implements RendererConnection {
           ready = true;
           if (this.#readySeen) continue; // a reload: the window was ready long ago
           this.#readySeen = true;
+          this.#startHeartbeat();
           break;
         case Kind.Sync:
           this.#syncSession = session;
@@ -291,6 +314,15 @@ export class PageConnection implements RendererConnection {
   }
 
   async #sync(id: string, seq: number, sent: number, body: Uint8Array): Promise<Uint8Array> {
+    this.#syncWaiting++;
+    try {
+      return await this.#answerSync(id, seq, sent, body);
+    } finally {
+      this.#syncWaiting--;
+    }
+  }
+
+  async #answerSync(id: string, seq: number, sent: number, body: Uint8Array): Promise<Uint8Array> {
     if (this.#destroyed) throw new Refused(410, "the window is closed");
     // Checked before this request's page load becomes the window's renderer: a malformed
     // request must not replace (close) the page that is connected, nor wait for nothing.
@@ -378,9 +410,50 @@ export class PageConnection implements RendererConnection {
   }
 
   /** Ends everything this window holds; false if it had already ended. */
+  #startHeartbeat(): void {
+    if (!this.#responsive || this.#destroyed) return;
+    const timeout = this.#launch.unresponsiveTimeout ?? DEFAULT_UNRESPONSIVE_TIMEOUT_MS;
+    // Twice per ping interval, as for worker windows: reported within the timeout plus one.
+    const timer = setInterval(() => this.#beat(timeout), pingInterval(timeout) / 2);
+    Deno.unrefTimer(timer);
+    this.#heartbeat = timer;
+  }
+
+  /**
+   * A page that sent nothing since the last beat gets a ping (an empty batch, which it
+   * acknowledges from its socket's message handler); one that leaves it unanswered for `timeout`
+   * is unresponsive: its main thread does not run.
+   */
+  #beat(timeout: number): void {
+    if (this.#heard !== this.#seen) {
+      this.#seen = this.#heard;
+      this.#pingAt = undefined;
+      if (this.#unresponsive) {
+        this.#unresponsive = false;
+        this.#responsive!(true);
+      }
+      return;
+    }
+    const now = performance.now();
+    const session = this.#current;
+    if (this.#syncWaiting > 0 || !session?.open || !session.ready) {
+      // Blocked on us, or between page loads: its clock starts again afterwards.
+      if (this.#pingAt !== undefined) this.#pingAt = now;
+    } else if (this.#pingAt === undefined) {
+      this.#pingAt = now;
+      const ping = encode([]);
+      session.socket!.send(ping);
+      session.unacked.push(ping);
+    } else if (!this.#unresponsive && now - this.#pingAt >= timeout) {
+      this.#unresponsive = true;
+      this.#responsive!(false);
+    }
+  }
+
   #end(code: number, reason: string): boolean {
     if (this.#destroyed) return false;
     this.#destroyed = true;
+    clearInterval(this.#heartbeat);
     this.#server?.unregister(this.#launch.id);
     for (const session of this.#sessions.values()) {
       session.socket?.close(code, reason);

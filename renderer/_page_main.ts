@@ -83,7 +83,11 @@ class PageTransport implements RendererTransport {
     };
     this.#socket.onmessage = (event: MessageEvent<ArrayBuffer>) => {
       this.#handled++;
-      this.#receive(decode(new Uint8Array(event.data)) as HostMessage[]);
+      const messages = decode(new Uint8Array(event.data)) as HostMessage[];
+      // An empty batch is the host's heartbeat: answered from here, not from a timer (which a
+      // hidden page's browser may throttle), so an answer means this thread runs.
+      if (messages.length === 0) return this.#ack();
+      this.#receive(messages);
       // The next frame this page sends tells the host; if none goes soon, an ack of its own.
       this.#ackTimer ??= setTimeout(this.#ack, 0);
     };

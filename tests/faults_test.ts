@@ -76,7 +76,7 @@ const INTERVAL = pingInterval(TIMEOUT);
 /** Timer lateness a loaded machine (the suite runs in parallel on 2 cores) may add. */
 const SLACK = 250;
 
-for (const t of transports.filter((t) => t.name !== "page")) {
+for (const t of transports) {
   test(`${t.name}: a renderer that never yields is unresponsive within the timeout plus one ping interval, and can be destroyed`, async () => {
     const agent = await openAgent(t, { unresponsiveTimeout: TIMEOUT });
     const other = await openAgent(t);
