@@ -195,10 +195,10 @@ class WorkerConnection implements RendererConnection {
 
   post(messages: HostMessage[], transfer?: Transferable[]): void {
     // Plain data goes as JSON text: much cheaper to post than a structured clone of the tuples.
-    this.#worker.postMessage(
-      !transfer?.length && isJsonBatch(messages) ? JSON.stringify(messages) : messages,
-      transfer ?? [],
-    );
+    // No transfer argument at all unless there is something to move: Deno takes a slower path
+    // for any second argument, even an empty list (~45% more per post, measured).
+    if (transfer?.length) this.#worker.postMessage(messages, transfer);
+    else this.#worker.postMessage(isJsonBatch(messages) ? JSON.stringify(messages) : messages);
   }
 
   /**

@@ -92,10 +92,10 @@ class WorkerTransport implements RendererTransport {
       Atomics.store(cell, SYNC_POSTED, m[1]);
     }
     // Plain data goes as JSON text: much cheaper to post than a structured clone of the tuples.
-    scope.postMessage(
-      !transfer?.length && isJsonBatch(messages) ? JSON.stringify(messages) : messages,
-      transfer,
-    );
+    // No transfer argument at all unless there is something to move: Deno takes a slower path
+    // for any second argument, even `undefined` (~45% more per post, measured).
+    if (transfer?.length) scope.postMessage(messages, transfer);
+    else scope.postMessage(isJsonBatch(messages) ? JSON.stringify(messages) : messages);
     this.#posted++;
   }
 
