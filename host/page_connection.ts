@@ -22,7 +22,6 @@ import {
   type ErrorInfo,
   type HostMessage,
   Kind,
-  pingInterval,
   RENDERER_TIMEOUT_GRACE_MS,
   type RendererMessage,
   type SyncReply,
@@ -33,6 +32,7 @@ import type { PageFile, PageOptions } from "../browser/_page_window.ts";
 import type { ChromiumWindow } from "./chromium.ts";
 import { type PageFrame, readPageFrame } from "./_page_frames.ts";
 import { Refused } from "./_static.ts";
+import { Heartbeat } from "./_heartbeat.ts";
 import type { PageRoute, PageServer } from "./page_server.ts";
 import { chromiumFor, releasePages, usePages } from "./pages.ts";
 
@@ -102,13 +102,10 @@ export class PageConnection implements RendererConnection {
   #readySeen = false;
   #syncSession: Session | undefined;
   #destroyed = false;
-  // The heartbeat: frames heard from the page, and what the last beat saw of them.
   readonly #responsive: ((responsive: boolean) => void) | undefined;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #heartbeat: Heartbeat | undefined;
+  /** Frames heard from the page: its signs of life. */
   #heard = 0;
-  #seen = 0;
-  #pingAt: number | undefined;
-  #unresponsive = false;
   /** Sync requests the host holds: a page waiting for them is blocked, not hung. */
   #syncWaiting = 0;
 
@@ -409,51 +406,31 @@ export class PageConnection implements RendererConnection {
     session.socket?.close(1007, error.message.slice(0, 100));
   }
 
-  /** Ends everything this window holds; false if it had already ended. */
+  /**
+   * A quiet page is pinged with an empty batch, which it acknowledges from its socket's message
+   * handler: a page that leaves it unanswered does not run its main thread.
+   */
   #startHeartbeat(): void {
     if (!this.#responsive || this.#destroyed) return;
     const timeout = this.#launch.unresponsiveTimeout ?? DEFAULT_UNRESPONSIVE_TIMEOUT_MS;
-    // Twice per ping interval, as for worker windows: reported within the timeout plus one.
-    const timer = setInterval(() => this.#beat(timeout), pingInterval(timeout) / 2);
-    Deno.unrefTimer(timer);
-    this.#heartbeat = timer;
+    this.#heartbeat = new Heartbeat(timeout, {
+      life: () => this.#heard,
+      // Blocked on a sync request we hold, or between page loads.
+      paused: () => this.#syncWaiting > 0 || !this.#current?.open || !this.#current.ready,
+      ping: () => {
+        const session = this.#current!;
+        const ping = encode([]);
+        session.socket!.send(ping);
+        session.unacked.push(ping);
+      },
+    }, this.#responsive);
   }
 
-  /**
-   * A page that sent nothing since the last beat gets a ping (an empty batch, which it
-   * acknowledges from its socket's message handler); one that leaves it unanswered for `timeout`
-   * is unresponsive: its main thread does not run.
-   */
-  #beat(timeout: number): void {
-    if (this.#heard !== this.#seen) {
-      this.#seen = this.#heard;
-      this.#pingAt = undefined;
-      if (this.#unresponsive) {
-        this.#unresponsive = false;
-        this.#responsive!(true);
-      }
-      return;
-    }
-    const now = performance.now();
-    const session = this.#current;
-    if (this.#syncWaiting > 0 || !session?.open || !session.ready) {
-      // Blocked on us, or between page loads: its clock starts again afterwards.
-      if (this.#pingAt !== undefined) this.#pingAt = now;
-    } else if (this.#pingAt === undefined) {
-      this.#pingAt = now;
-      const ping = encode([]);
-      session.socket!.send(ping);
-      session.unacked.push(ping);
-    } else if (!this.#unresponsive && now - this.#pingAt >= timeout) {
-      this.#unresponsive = true;
-      this.#responsive!(false);
-    }
-  }
-
+  /** Ends everything this window holds; false if it had already ended. */
   #end(code: number, reason: string): boolean {
     if (this.#destroyed) return false;
     this.#destroyed = true;
-    clearInterval(this.#heartbeat);
+    this.#heartbeat?.stop();
     this.#server?.unregister(this.#launch.id);
     for (const session of this.#sessions.values()) {
       session.socket?.close(code, reason);

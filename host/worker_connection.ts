@@ -16,7 +16,6 @@ import {
   DEFAULT_UNRESPONSIVE_TIMEOUT_MS,
   type HostMessage,
   Kind,
-  pingInterval,
   type RendererMessage,
   type SyncReply,
 } from "../common/protocol.ts";
@@ -36,6 +35,7 @@ import {
   SyncCell,
   takeFromPort,
 } from "../renderer/_worker_cell.ts";
+import { Heartbeat } from "./_heartbeat.ts";
 
 const WORKER_MAIN = new URL("../renderer/_worker_main.ts", import.meta.url).href;
 
@@ -126,12 +126,7 @@ class WorkerConnection implements RendererConnection {
   #calls = 0;
   readonly #responsive: ((responsive: boolean) => void) | undefined;
   readonly #timeout: number;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
-  /** {@linkcode HANDLED} as the heartbeat last read it. */
-  #handled = 0;
-  /** When the outstanding ping was posted (or the clock restarted), if one is. */
-  #pingAt: number | undefined;
-  #unresponsive = false;
+  #heartbeat: Heartbeat | undefined;
 
   constructor(
     launch: WorkerLaunch,
@@ -301,44 +296,21 @@ class WorkerConnection implements RendererConnection {
 
   #startHeartbeat(): void {
     if (!this.#responsive || this.#destroyed) return;
-    // Twice per ping interval: a ping goes out at most one interval after the renderer's last
-    // sign of life, and so it is reported within `unresponsiveTimeout` plus one interval.
-    const timer = setInterval(this.#beat, pingInterval(this.#timeout) / 2);
-    Deno.unrefTimer(timer);
-    this.#heartbeat = timer;
-  }
-
-  readonly #beat = (): void => {
     const cell = this.#cell!;
-    const handled = Atomics.load(cell, HANDLED);
-    if (handled !== this.#handled) {
-      this.#handled = handled;
-      this.#pingAt = undefined;
-      if (this.#unresponsive) {
-        this.#unresponsive = false;
-        this.#responsive!(true);
-      }
-      return;
-    }
-    const now = performance.now();
-    const asked = Math.max(Atomics.load(cell, REQUEST), Atomics.load(cell, SYNC_POSTED));
-    if (asked > Atomics.load(cell, SEQ)) {
-      // Blocked in a sync call we have not answered: waiting for us, not hung. Its clock runs
-      // again once it has the answer.
-      if (this.#pingAt !== undefined) this.#pingAt = now;
-    } else if (this.#pingAt === undefined) {
-      this.#pingAt = now;
-      this.#worker.postMessage(HEARTBEAT);
-    } else if (!this.#unresponsive && now - this.#pingAt >= this.#timeout) {
-      this.#unresponsive = true;
-      this.#responsive!(false);
-    }
-  };
+    this.#heartbeat = new Heartbeat(this.#timeout, {
+      life: () => Atomics.load(cell, HANDLED),
+      // Blocked in a sync call we have not answered: waiting for us, not hung.
+      paused: () =>
+        Math.max(Atomics.load(cell, REQUEST), Atomics.load(cell, SYNC_POSTED)) >
+          Atomics.load(cell, SEQ),
+      ping: () => this.#worker.postMessage(HEARTBEAT),
+    }, this.#responsive);
+  }
 
   destroy(): Promise<void> {
     if (!this.#destroyed) {
       this.#destroyed = true;
-      clearInterval(this.#heartbeat);
+      this.#heartbeat?.stop();
       const cell = this.#cell;
       if (cell) {
         // A renderer blocked on a request written into the cell that nobody answered would
