@@ -16,6 +16,7 @@ import { isRendererMessage } from "../common/validate.ts";
 import {
   type ErrorInfo,
   type HostMessage,
+  isAnswer,
   Kind,
   type PortId,
   type RendererMessage,
@@ -146,10 +147,11 @@ export class RendererHost implements ConnectionSink {
     }
   }
 
-  /** Posts every queued message now (if the renderer is ready for them). */
+  /** Posts every queued message now (only answers, until the renderer's entry has run). */
   readonly flush = (): void => {
     this.#flushScheduled = false;
-    if (!this.#ready || !this.#connection) return;
+    if (!this.#connection) return;
+    if (!this.#ready) return this.#flushAnswers();
     const ack = this.#flow.takeAck();
     if (ack) this.#queue.push(ack);
     if (this.#queue.length === 0) return;
@@ -159,6 +161,25 @@ export class RendererHost implements ConnectionSink {
     const relay = this.#connection.movesPorts ? undefined : this.#relay;
     this.#connection.post(batch, collectTransfer(batch, relay));
   };
+
+  /**
+   * Before the renderer's entry has run, the answers to its own calls go at once (an entry may
+   * well `await ipcRenderer.invoke(…)` at its top level, and would wait forever); messages for
+   * its listeners wait until it has run, so that none comes before the listener it is for.
+   */
+  #flushAnswers(): void {
+    const answers: HostMessage[] = [];
+    const held: HostMessage[] = [];
+    for (const m of this.#queue) {
+      (isAnswer(m) ? answers : held).push(m);
+    }
+    if (answers.length === 0) return;
+    this.#queue = held;
+    const ack = this.#flow.takeAck();
+    if (ack) answers.push(ack);
+    this.#flow.inFlight.seal();
+    this.#connection!.post(answers); // answers carry no ports
+  }
 
   /** Messages from the renderer, in order. */
   receive(messages: RendererMessage[]): void {
@@ -253,7 +274,7 @@ export class RendererHost implements ConnectionSink {
   }
 
   #schedule(): void {
-    if (this.#ready && !this.#flushScheduled) {
+    if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.flush);
     }

@@ -152,3 +152,19 @@ export function pingInterval(timeout: number): number {
  * answers first with a clear error; the renderer's is the backstop when the host cannot answer.
  */
 export const RENDERER_TIMEOUT_GRACE_MS = 2_000;
+
+/**
+ * Whether a host message answers the renderer's own call (a reply, a stream's chunk or end) or
+ * acknowledges its messages: what may reach a renderer before its entry has run, since an entry
+ * may await a call at its top level.
+ *
+ * @example
+ * ```ts
+ * import { isAnswer, Kind } from "./protocol.ts";
+ * isAnswer([Kind.Reply, 1, true, 42]); // true
+ * isAnswer([Kind.Send, "tick", []]); // false
+ * ```
+ */
+export function isAnswer(m: HostMessage): boolean {
+  return m[0] === Kind.Reply || m[0] === Kind.Chunk || m[0] === Kind.End || m[0] === Kind.Ack;
+}

@@ -21,6 +21,7 @@ import {
   DEFAULT_UNRESPONSIVE_TIMEOUT_MS,
   type ErrorInfo,
   type HostMessage,
+  isAnswer,
   Kind,
   RENDERER_TIMEOUT_GRACE_MS,
   type RendererMessage,
@@ -125,9 +126,13 @@ export class PageConnection implements RendererConnection {
     return this.#opened;
   }
 
+  /** Frames of answers only (see `#flush`). */
+  readonly #answers = new WeakSet<Uint8Array>();
+
   post(messages: HostMessage[], transfer?: Transferable[]): void {
     const frame = encode(messages); // throws a DataCloneError synchronously
     detach(transfer);
+    if (messages.every(isAnswer)) this.#answers.add(frame);
     this.#queue.push(frame);
     this.#flush();
   }
@@ -376,15 +381,21 @@ export class PageConnection implements RendererConnection {
 
   #flush(): void {
     const session = this.#current;
-    if (!session?.open || !session.ready || this.#queue.length === 0) return;
+    if (!session?.open || this.#queue.length === 0) return;
     // An older page's socket still closing may give frames back: they go first.
     for (const other of this.#sessions.values()) if (other !== session && other.socket) return;
     const socket = session.socket!;
+    // Until the page load is ready, only answers to its own calls go (its entry may await one).
+    const held: Uint8Array[] = [];
     for (const frame of this.#queue) {
+      if (!session.ready && !this.#answers.has(frame)) {
+        held.push(frame);
+        continue;
+      }
       socket.send(frame);
       session.unacked.push(frame);
     }
-    this.#queue = [];
+    this.#queue = held;
   }
 
   #closed(session: Session): void {

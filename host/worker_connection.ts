@@ -22,8 +22,14 @@ import {
 import type { ConnectionSink, RendererConnection } from "../browser/_connection.ts";
 import type { RendererInit, WorkerHello } from "../renderer/_transport.ts";
 import {
+  ANSWER_AFTER,
+  ANSWER_LENGTH,
+  ANSWERED,
+  BELL,
   HANDLED,
   HEARTBEAT,
+  INVOKE,
+  INVOKE_AFTER,
   isJsonBatch,
   LENGTH,
   NEED_PORT,
@@ -35,6 +41,7 @@ import {
   SyncCell,
   takeFromPort,
 } from "../renderer/_worker_cell.ts";
+import { SpinGate } from "../renderer/_spin_gate.ts";
 import { Heartbeat } from "./_heartbeat.ts";
 
 const WORKER_MAIN = new URL("../renderer/_worker_main.ts", import.meta.url).href;
@@ -93,11 +100,17 @@ export function launchWorker(
 /**
  * How long the host watches the cell for a renderer's next sync request after answering one, in
  * ms, before it goes back to its event loop. A renderer calling in a loop asks again within a µs
- * or two of its answer; catching that saves an event-loop wake-up (most of a round trip). A miss
- * turns the watch off for this window, and one answer in 32 tries again, so a window that calls
- * now and then costs nothing, and the host's other work waits at most this long.
+ * or two of its answer; catching that saves an event-loop wake-up (most of a round trip). Whether to
+ * watch at all is the window's spin gate's to say (see `_spin_gate.ts`), so a window that calls
+ * now and then costs next to nothing, and the host's other work waits at most this long.
  */
 const HOST_SPIN_MS = 0.005;
+
+/**
+ * The same watch after an inline invoke's answer: longer, since a renderer's next invoke goes
+ * through its promise jobs and a microtask flush first (5 µs missed about one time in ten).
+ */
+const HOST_INVOKE_SPIN_MS = 0.02;
 
 const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 const yieldThen = (fn: () => void): void => void (immediate ? immediate(fn) : setTimeout(fn, 0));
@@ -113,17 +126,26 @@ class WorkerConnection implements RendererConnection {
   #held: { channel: MessageChannel; seq: number } | undefined;
   #destroyed = false;
   readonly #sink: ConnectionSink;
-  /** Batches received since the hello (an inline sync request says how many precede it). */
+  /** Batches and inline invokes received since the hello (an inline request says how many precede it). */
   #received = 0;
-  /** The last value seen in the cell's request slot. */
+  /** The last values seen in the cell's bell, sync request and invoke slots. */
+  #seenBell = 0;
   #seenRequest = 0;
+  #seenInvoke = 0;
   /** An inline sync request waiting for the batches posted before it. */
   #deferred: { message: RendererMessage; after: number } | undefined;
+  /** The same for an inline invoke. */
+  #deferredInvoke: { batch: RendererMessage[]; after: number } | undefined;
+  /** The id of the inline invoke taken and not yet answered; 0 when none. */
+  #invoke = 0;
+  /** Messages posted to the renderer (an inline answer says how many precede it). */
+  #posts = 0;
+  /** Whether to watch briefly for the next request after an inline answer. */
+  readonly #invokeSpin = new SpinGate();
   /** Inline requests handled back to back without yielding to the event loop. */
   #chain = 0;
-  /** Whether the last brief wait for a next request caught one (see `HOST_SPIN_MS`). */
-  #spinning = true;
-  #calls = 0;
+  /** Whether to watch briefly for the next request (see `HOST_SPIN_MS`). */
+  readonly #spin = new SpinGate();
   readonly #responsive: ((responsive: boolean) => void) | undefined;
   readonly #timeout: number;
   #heartbeat: Heartbeat | undefined;
@@ -156,6 +178,8 @@ class WorkerConnection implements RendererConnection {
         let batch: unknown = event.data;
         const replies = (batch as { replies?: unknown } | null)?.replies;
         if (replies instanceof MessagePort) return this.#openReplies(replies);
+        // An inline invoke written before this batch was posted goes first.
+        this.#takeRequests();
         this.#received++;
         if (typeof batch === "string") {
           // A batch sent as JSON text (see `isJsonBatch`); one that does not parse is refused
@@ -165,11 +189,8 @@ class WorkerConnection implements RendererConnection {
           } catch { /* refused by the sink */ }
         }
         sink.receive(batch as RendererMessage[]);
-        const deferred = this.#deferred;
-        if (deferred && this.#received >= deferred.after) {
-          this.#deferred = undefined;
-          sink.receive([deferred.message]);
-        }
+        if (this.#invoke !== 0) this.#seeCancel(batch);
+        this.#takeDeferred();
       };
       this.#listenForRequests();
     };
@@ -189,12 +210,82 @@ class WorkerConnection implements RendererConnection {
   }
 
   post(messages: HostMessage[], transfer?: Transferable[]): void {
+    if (this.#invoke !== 0) {
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i];
+        if (m[0] === Kind.Reply && m[1] === this.#invoke) {
+          return this.#postAnswer(messages, i, transfer);
+        }
+      }
+    }
+    this.#post(messages, transfer);
+  }
+
+  #post(messages: HostMessage[], transfer?: Transferable[]): void {
+    this.#posts++;
     // Plain data goes as JSON text: much cheaper to post than a structured clone of the tuples.
     // No transfer argument at all unless there is something to move: Deno takes a slower path
     // for any second argument, even an empty list (~45% more per post, measured).
     if (transfer?.length) this.#worker.postMessage(messages, transfer);
     else this.#worker.postMessage(isJsonBatch(messages) ? JSON.stringify(messages) : messages);
   }
+
+  /**
+   * Posts `messages`, whose `at`th is the answer to the inline invoke: into the cell, after the
+   * messages before it and before the rest, when it is small JSON-exact data (and nothing is
+   * transferred); else posted with them, the cell saying so.
+   */
+  #postAnswer(messages: HostMessage[], at: number, transfer?: Transferable[]): void {
+    const id = this.#invoke;
+    this.#invoke = 0;
+    const reply = messages[at] as [number, number, boolean, unknown, true?];
+    const cell = this.#cell!;
+    if (transfer?.length || reply[4] || !this.#sync!.writeAnswer(reply[2], reply[3])) {
+      this.#freeAnswer(id);
+      return this.#post(messages, transfer);
+    }
+    if (at > 0) this.#post(messages.slice(0, at));
+    Atomics.store(cell, ANSWER_AFTER, this.#posts);
+    Atomics.store(cell, ANSWERED, id);
+    Atomics.notify(cell, ANSWERED);
+    if (at + 1 < messages.length) this.#post(messages.slice(at + 1));
+    // A renderer invoking in a loop asks again within µs: catch it awake (see `HOST_SPIN_MS`).
+    if (this.#invokeSpin.open()) queueMicrotask(this.#watch);
+  }
+
+  /** Tells the renderer that invoke `id`'s answer is not in the cell (it is posted, or never comes). */
+  #freeAnswer(id: number): void {
+    const cell = this.#cell!;
+    Atomics.store(cell, ANSWER_LENGTH, ON_PORT);
+    Atomics.store(cell, ANSWER_AFTER, this.#posts);
+    Atomics.store(cell, ANSWERED, id);
+    Atomics.notify(cell, ANSWERED);
+  }
+
+  /** The renderer cancelled the inline invoke: its handler will not answer, so free the cell. */
+  #seeCancel(batch: unknown): void {
+    if (!Array.isArray(batch)) return;
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i];
+      if (Array.isArray(m) && m[0] === Kind.Cancel && m[1] === this.#invoke) {
+        this.#freeAnswer(this.#invoke);
+        this.#invoke = 0;
+        return;
+      }
+    }
+  }
+
+  readonly #watch = (): void => {
+    if (this.#destroyed) return;
+    const cell = this.#cell!;
+    const until = performance.now() + HOST_INVOKE_SPIN_MS;
+    let caught = false;
+    for (let i = 1; !(caught = Atomics.load(cell, BELL) !== this.#seenBell); i++) {
+      if ((i & 15) === 0 && performance.now() > until) break;
+    }
+    this.#invokeSpin.record(caught);
+    if (caught) this.#takeRequests();
+  };
 
   /**
    * Waits (without blocking the event loop) for sync requests the renderer writes into the cell;
@@ -204,15 +295,15 @@ class WorkerConnection implements RendererConnection {
   #listenForRequests(): void {
     if (this.#destroyed) return;
     const cell = this.#cell!;
-    if (this.#chain < 15 && (this.#spinning || (++this.#calls & 31) === 0)) {
+    if (this.#chain < 15 && this.#spin.open()) {
       const until = performance.now() + HOST_SPIN_MS;
       let caught = false;
-      for (let i = 1; !(caught = Atomics.load(cell, REQUEST) !== this.#seenRequest); i++) {
+      for (let i = 1; !(caught = Atomics.load(cell, BELL) !== this.#seenBell); i++) {
         if ((i & 15) === 0 && performance.now() > until) break;
       }
-      this.#spinning = caught;
+      this.#spin.record(caught);
     }
-    const wait = Atomics.waitAsync(cell, REQUEST, this.#seenRequest);
+    const wait = Atomics.waitAsync(cell, BELL, this.#seenBell);
     if (wait.async) {
       this.#chain = 0;
       wait.value.then(this.#onRequest);
@@ -226,24 +317,61 @@ class WorkerConnection implements RendererConnection {
 
   readonly #onRequest = (): void => {
     if (this.#destroyed) return;
+    try {
+      this.#takeRequests();
+    } finally {
+      this.#listenForRequests();
+    }
+  };
+
+  /**
+   * Handles what the renderer wrote into the cell since the last look, each after the batches
+   * posted before it: an inline invoke, then a sync request (which, blocking the renderer, can
+   * only have come after it). Requests that cannot be read are passed on for the sink to refuse
+   * as malformed, like a bad posted frame. A renderer that writes another request before its
+   * last one is answered breaks the protocol and only loses its own earlier request.
+   */
+  #takeRequests(): void {
     const cell = this.#cell!;
+    // The bell first: a request written after these reads rings again.
+    this.#seenBell = Atomics.load(cell, BELL);
+    const id = Atomics.load(cell, INVOKE);
+    if (id !== this.#seenInvoke) {
+      this.#seenInvoke = id;
+      this.#invoke = id;
+      const after = Atomics.load(cell, INVOKE_AFTER);
+      // Not a batch (unreadable): refused by the sink as malformed.
+      const batch = this.#sync!.readInvoke() as RendererMessage[];
+      if (this.#received >= after) {
+        this.#received++;
+        this.#sink.receive(batch);
+      } else this.#deferredInvoke = { batch, after };
+    }
     const seq = Atomics.load(cell, REQUEST);
     if (seq !== this.#seenRequest) {
       this.#seenRequest = seq;
       const after = Atomics.load(cell, REQUEST_AFTER);
       const request = this.#sync!.readRequest();
-      // Not readable: the sink refuses it as malformed, like a bad posted frame.
       const message = [Kind.Sync, seq, request?.[0], request?.[1]] as RendererMessage;
-      try {
-        if (this.#received >= after) this.#sink.receive([message]);
-        else this.#deferred = { message, after };
-      } finally {
-        this.#listenForRequests();
-      }
-      return;
+      if (this.#received >= after) this.#sink.receive([message]);
+      else this.#deferred = { message, after };
     }
-    this.#listenForRequests();
-  };
+  }
+
+  /** Handles inline requests that were waiting for the batch just received. */
+  #takeDeferred(): void {
+    const invoke = this.#deferredInvoke;
+    if (invoke && this.#received >= invoke.after) {
+      this.#deferredInvoke = undefined;
+      this.#received++;
+      this.#sink.receive(invoke.batch);
+    }
+    const sync = this.#deferred;
+    if (sync && this.#received >= sync.after) {
+      this.#deferred = undefined;
+      this.#sink.receive([sync.message]);
+    }
+  }
 
   replySync(reply: SyncReply): void {
     // A sync call can only arrive after the hello, so the cell is there.
@@ -303,7 +431,10 @@ class WorkerConnection implements RendererConnection {
       paused: () =>
         Math.max(Atomics.load(cell, REQUEST), Atomics.load(cell, SYNC_POSTED)) >
           Atomics.load(cell, SEQ),
-      ping: () => this.#worker.postMessage(HEARTBEAT),
+      ping: () => {
+        this.#posts++;
+        this.#worker.postMessage(HEARTBEAT);
+      },
     }, this.#responsive);
   }
 
@@ -322,7 +453,7 @@ class WorkerConnection implements RendererConnection {
           Atomics.store(cell, SEQ, asked);
           Atomics.notify(cell, SEQ);
         }
-        Atomics.notify(cell, REQUEST);
+        Atomics.notify(cell, BELL);
       }
       this.#replies?.close();
       this.#held?.channel.port1.close();

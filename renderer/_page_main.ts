@@ -178,6 +178,18 @@ const core = new RendererCore(new PageTransport(prefix[0], sessionId()), init);
 installCore(core);
 installEnvironment(core, (value) => inspect(value));
 installLinkedChannels();
-// Module scripts have all run by `load` (the runtime is the first import of each of them).
-if (document.readyState === "complete") setTimeout(() => core.ready(), 0);
-else addEventListener("load", () => core.ready(), { once: true });
+/**
+ * Ready once the page's module scripts have finished: they have all started by `load` (the
+ * runtime is the first import of each of them), but one with a top-level `await` finishes later.
+ * Importing a script's own URL again gives its one instance, once it has finished evaluating.
+ */
+function whenModulesRan(): void {
+  const scripts = (document as unknown as {
+    querySelectorAll(selector: string): Iterable<{ src: string }>;
+  }).querySelectorAll("script[type=module][src]");
+  // A module that failed has been reported already; the page is still as ready as it gets.
+  const ran = Array.from(scripts, (s) => import(s.src).catch(() => {}));
+  Promise.all(ran).then(() => core.ready());
+}
+if (document.readyState === "complete") setTimeout(whenModulesRan, 0);
+else addEventListener("load", whenModulesRan, { once: true });

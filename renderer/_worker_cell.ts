@@ -1,16 +1,22 @@
 /**
  * The sync cell of a worker window: shared memory the renderer makes and hands the host in its
- * hello, the fast path of a sync call both ways.
+ * hello, the fast path of a sync call both ways, and of an invoke whose answer comes quickly.
  *
- * - Request: when the call's arguments are small data that JSON carries exactly, the renderer
- *   writes `[channel, args]` into the cell, stores how many batches it had posted before (so the
- *   host handles the call after them, as if it had been posted too) and the call's seq, and
- *   notifies; the host waits for that with `Atomics.waitAsync`. Other calls are posted.
- * - Reply: when the result is small JSON-exact data the host writes it into the cell, stores the
- *   call's seq and notifies; the renderer, spinning briefly and then in `Atomics.wait`, reads it
- *   back. Any other reply travels on the window's reply port, which the renderer opens the first
- *   time one is needed ({@linkcode NEED_PORT}). The host's answer to the hello (the window's
+ * - Sync request: when the call's arguments are small data that JSON carries exactly, the
+ *   renderer writes `[channel, args]` into the cell, stores how many batches it had posted before
+ *   (so the host handles the call after them, as if it had been posted too) and the call's seq,
+ *   rings {@linkcode BELL}; the host waits for that with `Atomics.waitAsync`. Other calls are
+ *   posted.
+ * - Sync reply: when the result is small JSON-exact data the host writes it into the cell, stores
+ *   the call's seq and notifies; the renderer, spinning briefly and then in `Atomics.wait`, reads
+ *   it back. Any other reply travels on the window's reply port, which the renderer opens the
+ *   first time one is needed ({@linkcode NEED_PORT}). The host's answer to the hello (the window's
  *   init, seq -1) comes the same way.
+ * - Invoke: one invoke at a time may go the same way, in an area of its own (a sync call can come
+ *   while it is pending). It counts as a posted batch for the order of what follows. The host
+ *   writes the answer into the cell with how many batches it had posted before it, so the
+ *   renderer takes it in its place among them; an answer that is not small JSON-exact data is
+ *   posted, and the cell says so ({@linkcode ON_PORT}).
  *
  * Neither side trusts what it reads: the host treats a request it cannot parse as a malformed
  * message.
@@ -18,15 +24,15 @@
  * @module
  */
 
-/** Size of the cell: the header and room for an inline request and reply. */
-export const CELL_BYTES = 16 * 1024;
+/** Size of the cell: the header and room for an inline request and reply of each kind. */
+export const CELL_BYTES = 32 * 1024;
 /** Int32 slot: the seq of the last answered sync call (`-1`: the init is there). */
 export const SEQ = 0;
 /** Int32 slot: byte length of the inline reply, or {@linkcode ON_PORT}. */
 export const LENGTH = 1;
 /** Int32 slot: `1` if the call succeeded, `0` if the reply is an error. */
 export const OK = 2;
-/** Int32 slot: the seq of the last sync call written into the cell (the host waits on it). */
+/** Int32 slot: the seq of the last sync call written into the cell. */
 export const REQUEST = 3;
 /** Int32 slot: byte length of the inline request. */
 export const REQUEST_LENGTH = 4;
@@ -69,6 +75,22 @@ export const SYNC_POSTED = 7;
  * ```
  */
 export const HEARTBEAT = 0;
+/** Int32 slot: bumped by the renderer for every request it writes; the host waits on it. */
+export const BELL = 8;
+/** Int32 slot: the id of the last invoke written into the cell. */
+export const INVOKE = 9;
+/** Int32 slot: byte length of the inline invoke. */
+export const INVOKE_LENGTH = 10;
+/** Int32 slot: how many batches the renderer had posted before the inline invoke. */
+export const INVOKE_AFTER = 11;
+/** Int32 slot: the id of the last inline invoke the host answered (the renderer waits on it). */
+export const ANSWERED = 12;
+/** Int32 slot: byte length of the inline answer, or {@linkcode ON_PORT} when it was posted. */
+export const ANSWER_LENGTH = 13;
+/** Int32 slot: `1` if the invoke succeeded, `0` if the answer is an error. */
+export const ANSWER_OK = 14;
+/** Int32 slot: how many messages the host had posted before the answer (see {@linkcode HANDLED}). */
+export const ANSWER_AFTER = 15;
 /** {@linkcode LENGTH} when the reply was posted on the reply port instead. */
 export const ON_PORT = -1;
 /**
@@ -78,8 +100,8 @@ export const ON_PORT = -1;
  */
 export const NEED_PORT = -2;
 
-const REPLY_AT = 32;
-const REQUEST_AT = CELL_BYTES / 2;
+const SLOTS = 16;
+const AREA = CELL_BYTES / 4;
 
 /** Most objects and arrays an inline value may have: the check stays cheap. */
 const BUDGET = 512;
@@ -192,21 +214,24 @@ export class SyncCell {
   readonly slots: Int32Array;
   readonly #reply: Uint8Array;
   readonly #request: Uint8Array;
+  readonly #answer: Uint8Array;
+  readonly #invoke: Uint8Array;
 
   constructor(buffer: SharedArrayBuffer) {
-    this.slots = new Int32Array(buffer, 0, 8);
-    this.#reply = new Uint8Array(buffer, REPLY_AT, REQUEST_AT - REPLY_AT);
-    this.#request = new Uint8Array(buffer, REQUEST_AT, CELL_BYTES - REQUEST_AT);
+    this.slots = new Int32Array(buffer, 0, SLOTS);
+    this.#reply = new Uint8Array(buffer, SLOTS * 4, AREA - SLOTS * 4);
+    this.#request = new Uint8Array(buffer, AREA, AREA);
+    this.#answer = new Uint8Array(buffer, 2 * AREA, AREA);
+    this.#invoke = new Uint8Array(buffer, 3 * AREA, AREA);
   }
 
   /**
-   * Host: writes a reply into the cell and sets {@linkcode LENGTH} and {@linkcode OK}; returns
-   * `false` (nothing set) when `value` is not JSON-exact or does not fit. The caller then stores
-   * {@linkcode SEQ} and notifies.
+   * Host: writes a sync reply into the cell and sets {@linkcode LENGTH} and {@linkcode OK};
+   * returns `false` (nothing set) when `value` is not JSON-exact or does not fit. The caller then
+   * stores {@linkcode SEQ} and notifies.
    */
   writeReply(ok: boolean, value: unknown): boolean {
-    if (!isJsonExact(value)) return false;
-    const written = put(this.#reply, JSON.stringify(value));
+    const written = putValue(this.#reply, value);
     if (written < 0) return false;
     Atomics.store(this.slots, LENGTH, written);
     Atomics.store(this.slots, OK, ok ? 1 : 0);
@@ -221,25 +246,78 @@ export class SyncCell {
   /**
    * Renderer: writes a sync call's channel and arguments into the cell and sets
    * {@linkcode REQUEST_LENGTH}; returns `false` when they are not JSON-exact or do not fit. The
-   * caller then stores {@linkcode REQUEST_AFTER} and {@linkcode REQUEST} and notifies.
+   * caller then stores {@linkcode REQUEST_AFTER} and {@linkcode REQUEST} and rings.
    */
   writeRequest(channel: string, args: unknown[]): boolean {
-    if (!isJsonExact(args)) return false;
-    const written = put(this.#request, JSON.stringify([channel, args]));
+    const written = putValue(this.#request, args, channel);
     if (written < 0) return false;
     Atomics.store(this.slots, REQUEST_LENGTH, written);
     return true;
   }
 
-  /** Host: `[channel, args]` of the request in the cell, or `undefined` if it cannot be read. */
+  /** Host: `[channel, args]` of the sync request in the cell, or `undefined` if unreadable. */
   readRequest(): [unknown, unknown] | undefined {
-    const length = Atomics.load(this.slots, REQUEST_LENGTH);
-    if (!(length >= 0 && length <= this.#request.length)) return undefined;
+    return takeCall(this.#request, Atomics.load(this.slots, REQUEST_LENGTH));
+  }
+
+  /**
+   * Renderer: writes a batch of an invoke (and at most an acknowledgement riding with it) and
+   * sets {@linkcode INVOKE_LENGTH}; `false` when it is not JSON-exact or does not fit. The caller
+   * then stores {@linkcode INVOKE_AFTER} and {@linkcode INVOKE} and rings.
+   */
+  writeInvoke(batch: unknown[]): boolean {
+    const written = putValue(this.#invoke, batch);
+    if (written < 0) return false;
+    Atomics.store(this.slots, INVOKE_LENGTH, written);
+    return true;
+  }
+
+  /** Host: the batch of the invoke in the cell, or `undefined` if unreadable. */
+  readInvoke(): unknown {
+    const length = Atomics.load(this.slots, INVOKE_LENGTH);
+    if (!(length >= 0 && length <= this.#invoke.length)) return undefined;
     try {
-      const request = JSON.parse(take(this.#request, length));
-      return Array.isArray(request) ? [request[0], request[1]] : undefined;
+      return JSON.parse(take(this.#invoke, length));
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Host: writes an invoke's answer and sets {@linkcode ANSWER_LENGTH} and {@linkcode ANSWER_OK}
+   * (`false`, nothing set, as for {@linkcode SyncCell.writeReply}). The caller then stores
+   * {@linkcode ANSWER_AFTER} and {@linkcode ANSWERED} and notifies.
+   */
+  writeAnswer(ok: boolean, value: unknown): boolean {
+    const written = putValue(this.#answer, value);
+    if (written < 0) return false;
+    Atomics.store(this.slots, ANSWER_LENGTH, written);
+    Atomics.store(this.slots, ANSWER_OK, ok ? 1 : 0);
+    return true;
+  }
+
+  /** Renderer: the answer {@linkcode SyncCell.writeAnswer} wrote, `length` bytes long. */
+  readAnswer(length: number): unknown {
+    return JSON.parse(take(this.#answer, length));
+  }
+}
+
+/**
+ * Writes the JSON text of `value` (of `[channel, value]` when a channel is given) into `area`;
+ * its byte length, or -1 when it is not JSON-exact or does not fit.
+ */
+function putValue(area: Uint8Array, value: unknown, channel?: string): number {
+  if (!isJsonExact(value)) return -1;
+  return put(area, JSON.stringify(channel === undefined ? value : [channel, value]));
+}
+
+/** `[channel, args]` of a call `length` bytes long in `area`, or `undefined` if unreadable. */
+function takeCall(area: Uint8Array, length: number): [unknown, unknown] | undefined {
+  if (!(length >= 0 && length <= area.length)) return undefined;
+  try {
+    const call = JSON.parse(take(area, length));
+    return Array.isArray(call) ? [call[0], call[1]] : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -10,6 +10,11 @@
  * opened, and `node:worker_threads` loaded, only when such a reply first comes: neither is part
  * of a window's start.
  *
+ * An invoke may take the same road (see `_worker_cell.ts`): written into the cell, and its answer
+ * caught with a brief spin right there, when the host answers within it, which saves both event
+ * loops a wake-up; else taken when `Atomics.waitAsync` or the next message from the host finds
+ * it, always after every message the host posted before it.
+ *
  * No timer here for the heartbeat: each message the event loop handles bumps a counter in the
  * cell, which the host reads (a ping is just one more message, so it needs no answer).
  *
@@ -23,6 +28,7 @@ import {
 } from "../common/protocol.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import { installEnvironment } from "./_bootstrap.ts";
+import { SpinGate } from "./_spin_gate.ts";
 import {
   INIT_TIMEOUT_MS,
   type RendererInit,
@@ -30,9 +36,16 @@ import {
   type WorkerHello,
 } from "./_transport.ts";
 import {
+  ANSWER_AFTER,
+  ANSWER_LENGTH,
+  ANSWER_OK,
+  ANSWERED,
+  BELL,
   CELL_BYTES,
   HANDLED,
   HEARTBEAT,
+  INVOKE,
+  INVOKE_AFTER,
   isJsonBatch,
   LENGTH,
   NEED_PORT,
@@ -54,15 +67,19 @@ const scope = globalThis as unknown as {
 };
 
 /**
- * How long a sync call spins on the cell before it sleeps in `Atomics.wait`, in ms. When the host
- * runs on another core and answers at once (a few µs), catching the reply awake saves a wake-up
- * (~5–40 µs on a VM). When it does not (a slow handler, or the scheduler put the host on this very
- * core, where spinning only delays it), a missed spin turns spinning off, and one call in 32
- * tries again.
+ * How long a sync call spins on the cell before it sleeps in `Atomics.wait`, in ms: when the host
+ * runs on another core and answers at once (a few µs), catching the reply awake saves a wake-up.
+ * When to spin at all is the gate's to say (see `_spin_gate.ts`).
  */
 const SPIN_MS = 0.05;
-let spinning = true;
-let calls = 0;
+const spin = new SpinGate();
+/** The same for an invoke's answer: its handler may well be slower than a sync listener. */
+const invokeSpin = new SpinGate();
+
+/** Whether an invoke's batch may go into the cell: the invoke, and at most an acknowledgement. */
+function inlineBatch(messages: RendererMessage[]): boolean {
+  return messages.length === 1 || (messages.length === 2 && messages[1][0] === Kind.Ack);
+}
 
 class WorkerTransport implements RendererTransport {
   readonly movesPorts = true;
@@ -70,8 +87,11 @@ class WorkerTransport implements RendererTransport {
   readonly #sync: SyncCell;
   /** Where replies too big for the cell (or not plain data) come; opened on first need. */
   #replies: MessagePort | undefined;
-  /** Batches posted so far: an inline sync request is handled after this many. */
+  /** Batches (and inline invokes) posted so far: an inline request is handled after this many. */
   #posted = 0;
+  /** The id of the invoke in the cell, until its answer is taken; 0 when none. */
+  #invoke = 0;
+  #receive: ((messages: HostMessage[]) => void) | undefined;
 
   constructor(cell: SharedArrayBuffer) {
     this.#sync = new SyncCell(cell);
@@ -80,12 +100,14 @@ class WorkerTransport implements RendererTransport {
 
   post(messages: RendererMessage[], transfer?: Transferable[]): void {
     const m = messages[0];
-    if (m[0] === Kind.Sync) {
+    if (m[0] === Kind.Invoke && this.#invoke === 0 && !transfer && inlineBatch(messages)) {
+      if (this.#sync.writeInvoke(messages)) return this.#postInvoke(m[1]);
+    } else if (m[0] === Kind.Sync) {
       const cell = this.#cell;
       if (messages.length === 1 && !transfer && this.#sync.writeRequest(m[2], m[3])) {
         Atomics.store(cell, REQUEST_AFTER, this.#posted);
         Atomics.store(cell, REQUEST, m[1]);
-        Atomics.notify(cell, REQUEST);
+        this.#ring();
         return;
       }
       // The heartbeat must know we are about to block on the host (see `SYNC_POSTED`).
@@ -99,6 +121,51 @@ class WorkerTransport implements RendererTransport {
     this.#posted++;
   }
 
+  #ring(): void {
+    Atomics.add(this.#cell, BELL, 1);
+    Atomics.notify(this.#cell, BELL);
+  }
+
+  /** Invoke `id`, written into the cell: tell the host, then look for its answer. */
+  #postInvoke(id: number): void {
+    const cell = this.#cell;
+    Atomics.store(cell, INVOKE_AFTER, this.#posted++);
+    Atomics.store(cell, INVOKE, id);
+    this.#invoke = id;
+    this.#ring();
+    if (invokeSpin.open()) {
+      const spinUntil = performance.now() + SPIN_MS;
+      let caught: boolean;
+      for (let i = 1; !(caught = Atomics.load(cell, ANSWERED) === id); i++) {
+        if ((i & 31) === 0 && performance.now() > spinUntil) break;
+      }
+      invokeSpin.record(caught);
+      if (caught) return this.#takeAnswer();
+    }
+    const answered = Atomics.load(cell, ANSWERED);
+    if (answered === id) return this.#takeAnswer();
+    const wait = Atomics.waitAsync(cell, ANSWERED, answered);
+    if (wait.async) wait.value.then(this.#takeAnswer);
+    else this.#takeAnswer();
+  }
+
+  /**
+   * Delivers the cell's answer to the pending invoke, if it is there and every message the host
+   * posted before it has been handled; else leaves it for a later look.
+   */
+  readonly #takeAnswer = (): void => {
+    const cell = this.#cell;
+    const id = this.#invoke;
+    if (id === 0 || Atomics.load(cell, ANSWERED) !== id) return;
+    // Wrapping counts: compare their difference.
+    if ((cell[HANDLED] - Atomics.load(cell, ANSWER_AFTER) | 0) < 0) return;
+    this.#invoke = 0;
+    const length = Atomics.load(cell, ANSWER_LENGTH);
+    if (length === ON_PORT) return; // posted, in its place among the host's messages
+    const ok = Atomics.load(cell, ANSWER_OK) === 1;
+    this.#receive!([[Kind.Reply, id, ok, this.#sync.readAnswer(length)]]);
+  };
+
   /** Blocks until the host's answer to the hello (the window's init) is there; returns it. */
   receiveInit(): RendererInit {
     const init = this.#answer(-1, INIT_TIMEOUT_MS, false, "no init from the host")[2];
@@ -111,17 +178,17 @@ class WorkerTransport implements RendererTransport {
   }
 
   /** Waits for the answer to `seq` and reads it, from the cell or the reply port. */
-  #answer(seq: number, timeoutMs: number, spin: boolean, what: string): SyncReply {
+  #answer(seq: number, timeoutMs: number, spinFirst: boolean, what: string): SyncReply {
     const cell = this.#cell;
     const deadline = performance.now() + timeoutMs;
     if (Atomics.load(cell, SEQ) !== seq) {
       let caught = false;
-      if (spin && (spinning || (++calls & 31) === 0)) {
+      if (spinFirst && spin.open()) {
         const spinUntil = performance.now() + SPIN_MS;
         for (let i = 1; !(caught = Atomics.load(cell, SEQ) === seq); i++) {
           if ((i & 31) === 0 && performance.now() > spinUntil) break;
         }
-        spinning = caught;
+        spin.record(caught);
       }
       if (!caught) this.#sleep(seq, deadline, timeoutMs, what);
     }
@@ -160,12 +227,15 @@ class WorkerTransport implements RendererTransport {
 
   listen(receive: (messages: HostMessage[]) => void): void {
     const cell = this.#cell;
+    this.#receive = receive;
     scope.onmessage = (event) => {
-      // First, so that a batch whose listener throws still counts. Only we write the slot.
+      // An invoke's answer the host gave before this message goes first.
+      if (this.#invoke !== 0) this.#takeAnswer();
+      // Before the batch, so that one whose listener throws still counts. Only we write the slot.
       cell[HANDLED]++;
       const data = event.data;
-      if (data === HEARTBEAT) return;
-      receive(typeof data === "string" ? JSON.parse(data) : data);
+      if (data !== HEARTBEAT) receive(typeof data === "string" ? JSON.parse(data) : data);
+      if (this.#invoke !== 0) this.#takeAnswer();
     };
   }
 

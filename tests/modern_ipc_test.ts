@@ -10,7 +10,16 @@ import {
   type IpcMainEvent,
   MessageChannelMain,
 } from "../browser/mod.ts";
-import { type Agent, collect, next, openAgent, transports, until, withAgent } from "./_harness.ts";
+import {
+  type Agent,
+  collect,
+  next,
+  openAgent,
+  transports,
+  until,
+  withAgent,
+  within,
+} from "./_harness.ts";
 
 type Settled = {
   ok: boolean;
@@ -163,6 +172,59 @@ for (const t of transports) {
         await aborted.promise;
       } finally {
         ipcMain.removeHandler("slower");
+      }
+    }));
+
+  test("an entry may await invoke at its top level; messages for its listeners wait for it", async () => {
+    ipcMain.handle("tli:config", () => ({ theme: "dark" }));
+    const pong = Promise.withResolvers<unknown[]>();
+    ipcMain.on("tli:pong", (_event, ...args: unknown[]) => pong.resolve(args));
+    const win = new BrowserWindow(t.options);
+    try {
+      const loaded = win.loadFile(t.file("top_level_invoke"));
+      // Sent before the entry has run, for a listener it adds after its await.
+      win.webContents.send("tli:ping", 1);
+      await within(loaded, "the entry, awaiting its config");
+      assert.deepEqual(await within(pong.promise, "the pong"), [1, { theme: "dark" }]);
+    } finally {
+      ipcMain.removeHandler("tli:config");
+      ipcMain.removeAllListeners("tli:pong");
+      win.destroy();
+    }
+  });
+
+  test("invoke answers keep their place among the messages of both sides", () =>
+    withAgent(t, async (agent) => {
+      // Answers fast and slow (past any spin), plain and not (a Map), values and errors, with and
+      // without a message sent just before: each must come in its place, and come by itself.
+      const host: string[] = [];
+      ipcMain.on("order:pre", (_event, i: number) => host.push(`pre ${i}`));
+      ipcMain.on("order:post", (_event, i: number) => host.push(`post ${i}`));
+      ipcMain.handle("order:call", async (event, i: number) => {
+        host.push(`call ${i}`);
+        if (i % 4 === 1) await new Promise((r) => setTimeout(r, 1));
+        if (i % 2 === 0) event.sender.send("order:before", i);
+        if (i % 8 === 5) throw new Error(`call ${i} failed`);
+        return i % 4 === 3 ? new Map([["i", i]]) : i;
+      });
+      try {
+        const n = 200;
+        const log = await agent.call<string[]>("invokeOrder", n);
+        const expected = [];
+        for (let i = 0; i < n; i++) {
+          if (i % 2 === 0) expected.push(`before ${i}`);
+          expected.push(i % 8 === 5 ? `error ${i}` : `reply ${i}`);
+        }
+        assert.deepEqual(log, expected);
+        await until(() => host.length === 3 * n, "the last send");
+        assert.deepEqual(
+          host,
+          [...Array(n).keys()].flatMap((i) => [`pre ${i}`, `call ${i}`, `post ${i}`]),
+        );
+      } finally {
+        ipcMain.removeAllListeners("order:pre");
+        ipcMain.removeAllListeners("order:post");
+        ipcMain.removeHandler("order:call");
       }
     }));
 
