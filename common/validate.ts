@@ -1,6 +1,7 @@
 /**
- * Shape checks for what a renderer sends. A renderer is untrusted code: whatever arrives is
- * checked before the browser acts on it, so a malformed frame is refused, never a crash.
+ * Shape checks for what a renderer sends, the one rule every transport applies (a page's frame
+ * reader too). A renderer is untrusted code: whatever arrives is checked before the browser acts
+ * on it, so a malformed frame is refused, never a crash.
  *
  * @module
  */
@@ -37,7 +38,7 @@ export function isRelayedPorts(v: unknown): v is number[] {
 const isRelayed = isRelayedPorts;
 /** Ports a renderer sends: moved ones (a worker's), or the ids of relayed ones. */
 const isPorts = (v: unknown): boolean =>
-  v === undefined || isRelayed(v) ||
+  isRelayed(v) ||
   (Array.isArray(v) && v.every((p) => p instanceof MessagePort));
 
 /**
@@ -54,23 +55,23 @@ export function isRendererMessage(m: unknown): m is RendererMessage {
   if (!Array.isArray(m)) return false;
   switch (m[0]) {
     case Kind.Send:
-      return isString(m[1]) && isArgs(m[2]) && isPorts(m[3]);
+      return isString(m[1]) && isArgs(m[2]) &&
+        (m.length === 3 || (m.length === 4 && isPorts(m[3])));
     case Kind.PortMessage:
       return isId(m[1]) && (m.length === 3 || (m.length === 4 && isRelayed(m[3])));
     case Kind.PortClose:
-      return isId(m[1]) && m.length === 2;
+      return m.length === 2 && isId(m[1]);
     case Kind.Sync:
     case Kind.Invoke:
-      return isId(m[1]) && isString(m[2]) && isArgs(m[3]);
+      return m.length === 4 && isId(m[1]) && isString(m[2]) && isArgs(m[3]);
     case Kind.Console:
-      return LEVELS.has(m[1]) && typeof m[2] === "string";
+      return m.length === 3 && LEVELS.has(m[1]) && typeof m[2] === "string";
     case Kind.Error:
-      return typeof m[1] === "object" && m[1] !== null &&
-        typeof m[1].name === "string" && typeof m[1].message === "string";
+      return m.length === 2 && isErrorInfo(m[1]);
     case Kind.Cancel:
-      return isId(m[1]);
+      return m.length === 2 && isId(m[1]);
     case Kind.Pull:
-      return isId(m[1]) && isId(m[2]) && m[2] <= 1_000_000;
+      return m.length === 3 && isId(m[1]) && isId(m[2]) && m[2] <= 1_000_000;
     case Kind.Ack:
       return isId(m[1]) && (m.length === 2 || (m.length === 3 && m[2] === 1));
     case Kind.Ready:
@@ -79,4 +80,12 @@ export function isRendererMessage(m: unknown): m is RendererMessage {
     default:
       return false;
   }
+}
+
+function isErrorInfo(v: unknown): boolean {
+  const info = v as Record<string, unknown> | null;
+  return typeof info === "object" && info !== null &&
+    typeof info.name === "string" && typeof info.message === "string" &&
+    (info.stack === undefined || typeof info.stack === "string") &&
+    (info.props === undefined || (typeof info.props === "object" && info.props !== null));
 }

@@ -6,7 +6,7 @@
  */
 import { decode } from "../common/codec.ts";
 import { Kind, type RendererMessage } from "../common/protocol.ts";
-import { isRelayedPorts } from "../common/validate.ts";
+import { isRendererMessage } from "../common/validate.ts";
 
 /**
  * A decoded page → host frame.
@@ -23,47 +23,7 @@ export interface PageFrame {
   messages: RendererMessage[];
 }
 
-const LEVELS = new Set(["log", "info", "warn", "error", "debug"]);
-
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isText = (v: unknown): v is string => typeof v === "string";
-
-function valid(m: unknown): m is RendererMessage {
-  if (!Array.isArray(m)) return false;
-  switch (m[0]) {
-    case Kind.Send:
-      return (m.length === 3 || (m.length === 4 && isRelayedPorts(m[3]))) && isText(m[1]) &&
-        m[1] !== "" && Array.isArray(m[2]);
-    case Kind.PortMessage:
-      return isCount(m[1]) && (m.length === 3 || (m.length === 4 && isRelayedPorts(m[3])));
-    case Kind.PortClose:
-      return m.length === 2 && isCount(m[1]);
-    case Kind.Sync:
-    case Kind.Invoke:
-      return m.length === 4 && isCount(m[1]) && isText(m[2]) && m[2] !== "" &&
-        Array.isArray(m[3]);
-    case Kind.Console:
-      return m.length === 3 && LEVELS.has(m[1]) && isText(m[2]);
-    case Kind.Error: {
-      const info = m[1] as Record<string, unknown> | null;
-      return m.length === 2 && typeof info === "object" && info !== null &&
-        isText(info.name) && isText(info.message) &&
-        (info.stack === undefined || isText(info.stack)) &&
-        (info.props === undefined || (typeof info.props === "object" && info.props !== null));
-    }
-    case Kind.Ready:
-    case Kind.Close:
-      return m.length === 1;
-    case Kind.Cancel:
-      return m.length === 2 && isCount(m[1]);
-    case Kind.Ack:
-      return isCount(m[1]) && (m.length === 2 || (m.length === 3 && m[2] === 1));
-    case Kind.Pull:
-      return m.length === 3 && isCount(m[1]) && isCount(m[2]);
-    default:
-      return false;
-  }
-}
 
 /**
  * Decodes and checks a page → host frame; throws a `TypeError` saying what is wrong.
@@ -88,7 +48,7 @@ export function readPageFrame(bytes: Uint8Array): PageFrame {
   const messages = value[1] ?? [];
   if (!Array.isArray(messages)) throw new TypeError("bad frame: messages is not an array");
   for (const m of messages) {
-    if (!valid(m)) {
+    if (!isRendererMessage(m)) {
       const kind = Array.isArray(m) ? `kind ${String(m[0]).slice(0, 20)}` : typeof m;
       throw new TypeError(`bad frame: not a well-formed message (${kind})`);
     }
