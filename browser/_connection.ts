@@ -27,4 +27,9 @@ export interface ConnectionSink {
   receive(messages: RendererMessage[]): void;
   /** The renderer went away by itself (crash, exit, page closed); `reason` ends error messages. */
   exited(reason: string): void;
+  /**
+   * The renderer started over in the same window (a page reloaded itself): what was the old
+   * renderer's alone ends with it; `reason` ends error messages.
+   */
+  restarted(reason: string): void;
 }

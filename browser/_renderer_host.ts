@@ -17,6 +17,7 @@ import {
   type ErrorInfo,
   type HostMessage,
   isAnswer,
+  isForAnyRenderer,
   Kind,
   type PortId,
   type RendererMessage,
@@ -258,6 +259,23 @@ export class RendererHost implements ConnectionSink {
     for (const id of [...this.#invokes.keys()]) {
       this.#cancelInvoke(id, `window ${this.#window.id} ${reason}`);
     }
+  }
+
+  /**
+   * The renderer started over in the same window (a page reloaded itself). Its relayed ports close
+   * (the app's ends see `close`), and handlers still running for its calls are aborted with their
+   * answers dropped, queued ones included: the new renderer never made those calls, and its call
+   * ids start over. The in-flight count starts over too (the old page will acknowledge nothing);
+   * messages for listeners stay queued, for the new renderer.
+   */
+  restarted(reason: string): void {
+    if (this.#gone) return;
+    this.#relay.closeAll();
+    this.#queue = this.#queue.filter(isForAnyRenderer);
+    for (const id of [...this.#invokes.keys()]) {
+      this.#cancelInvoke(id, `window ${this.#window.id} ${reason}`);
+    }
+    this.#flow.inFlight.reset();
   }
 
   /** The renderer went away by itself: its window ends. */

@@ -58,6 +58,16 @@ export class InFlight {
     this.#openBytes = 0;
   }
 
+  /** Starts counting over: the other side was replaced and will acknowledge nothing sent before. */
+  reset(): void {
+    this.messages = 0;
+    this.bytes = 0;
+    this.#batches = [];
+    this.#head = 0;
+    this.#openCount = 0;
+    this.#openBytes = 0;
+  }
+
   /** The other side handled `n` more messages. */
   ack(n: number): void {
     // More than was sent comes only from a misbehaving peer: it must not lift the bounds.

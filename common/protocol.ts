@@ -168,3 +168,19 @@ export const RENDERER_TIMEOUT_GRACE_MS = 2_000;
 export function isAnswer(m: HostMessage): boolean {
   return m[0] === Kind.Reply || m[0] === Kind.Chunk || m[0] === Kind.End || m[0] === Kind.Ack;
 }
+
+/**
+ * Whether a host message still means something to a renderer that started over in the same
+ * window (a page that reloaded itself): not an answer to the old renderer's calls (see
+ * {@linkcode isAnswer}), nor traffic of its relayed ports.
+ *
+ * @example
+ * ```ts
+ * import { isForAnyRenderer, Kind } from "./protocol.ts";
+ * isForAnyRenderer([Kind.Send, "tick", []]); // true
+ * isForAnyRenderer([Kind.Reply, 1, true, 42]); // false
+ * ```
+ */
+export function isForAnyRenderer(m: HostMessage): boolean {
+  return !isAnswer(m) && m[0] !== Kind.PortMessage && m[0] !== Kind.PortClose;
+}

@@ -15,13 +15,14 @@
  *
  * @module
  */
-import { encode } from "../common/codec.ts";
+import { decode, encode } from "../common/codec.ts";
 import { detach, splitFrames } from "../common/_page_wire.ts";
 import {
   DEFAULT_UNRESPONSIVE_TIMEOUT_MS,
   type ErrorInfo,
   type HostMessage,
   isAnswer,
+  isForAnyRenderer,
   Kind,
   RENDERER_TIMEOUT_GRACE_MS,
   type RendererMessage,
@@ -225,6 +226,10 @@ export class PageConnection implements RendererConnection {
       this.#current = session;
       if (old?.socket) old.socket.close(4000, "replaced by a newer page load");
       else if (old) this.#sessions.delete(old.id);
+      if (old) {
+        this.#queue = this.#forNewPage(this.#queue);
+        this.#sink.restarted("reloaded its page");
+      }
     }
     return session;
   }
@@ -398,10 +403,28 @@ export class PageConnection implements RendererConnection {
     this.#queue = held;
   }
 
+  /**
+   * An old page load's frames, for the one after it: without answers to the old page's calls or
+   * its relayed ports' traffic, which were its alone (see `isForAnyRenderer`). Messages for
+   * listeners stay, so a reload loses none.
+   */
+  #forNewPage(frames: Uint8Array[]): Uint8Array[] {
+    const kept: Uint8Array[] = [];
+    for (const frame of frames) {
+      if (this.#answers.has(frame)) continue;
+      const messages = decode(frame) as HostMessage[];
+      const rest = messages.filter(isForAnyRenderer);
+      if (rest.length === messages.length) kept.push(frame);
+      else if (rest.length > 0) kept.push(encode(rest));
+    }
+    return kept;
+  }
+
   #closed(session: Session): void {
     session.socket = undefined;
     session.open = false;
-    this.#queue = [...session.unacked, ...this.#queue];
+    const unacked = session === this.#current ? session.unacked : this.#forNewPage(session.unacked);
+    this.#queue = [...unacked, ...this.#queue];
     session.unacked = [];
     session.handled = 0;
     for (const waiter of session.waiters.splice(0)) {

@@ -3,7 +3,7 @@
  * from npm, source maps), the no-Chromium fallback, and shutting everything down.
  */
 import assert from "node:assert/strict";
-import { BrowserWindow, ipc } from "../browser/mod.ts";
+import { BrowserWindow, ipc, ipcMain, MessageChannelMain } from "../browser/mod.ts";
 import { Chromium } from "../host/chromium.ts";
 import { decodePng, pngSize } from "../host/_png.ts";
 import { runningPageServer } from "../host/pages.ts";
@@ -119,6 +119,66 @@ ipc.sendChannel("loaded", load);`,
   } finally {
     loads.stop();
     got.stop();
+    win.destroy();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+test("a reload ends the old page's ports and calls; the new page's calls get their own answers", async () => {
+  const dir = await appFolder({
+    "index.html": PAGE("page.ts"),
+    "page.ts": `import { ipcRenderer } from "denotron/renderer";
+const load = Number(sessionStorage.getItem("loads") ?? 0) + 1;
+sessionStorage.setItem("loads", String(load));
+ipcRenderer.on("port", (event) => {
+  const port = event.ports[0];
+  (globalThis as Record<string, unknown>).kept = port;
+  port.onmessage = (m) => ipcRenderer.send("port-echo", load, m.data);
+});
+ipcRenderer.on("call", async () => {
+  ipcRenderer.send("answer", load, await ipcRenderer.invoke("which", load));
+});
+ipcRenderer.on("reload", () => location.reload());
+ipcRenderer.send("loaded", load);`,
+  });
+  const aborted = Promise.withResolvers<string>();
+  ipcMain.handle("which", async (event, load: number) => {
+    if (load === 1) {
+      // The old page's call: it never returns by itself; the reload must abort it.
+      await new Promise((resolve) => event.signal.addEventListener("abort", resolve));
+      aborted.resolve(String((event.signal.reason as Error).message));
+      return "old";
+    }
+    return `new ${load}`;
+  });
+  const win = new BrowserWindow({ show: false });
+  const loads = collect("loaded", win.id);
+  const echoes = collect("port-echo", win.id);
+  const answers = collect("answer", win.id);
+  const { port1, port2 } = new MessageChannelMain();
+  const closed = Promise.withResolvers<void>();
+  port1.addEventListener("close", () => closed.resolve());
+  try {
+    await win.loadFile(`${dir}/index.html`);
+    await until(() => loads.messages.length === 1, "the first load");
+    win.webContents.postMessage("port", null, [port2]);
+    port1.postMessage("hi");
+    await until(() => echoes.messages.length === 1, "the port's echo");
+    assert.deepEqual(echoes.messages[0], [1, "hi"]);
+    ipc.sendChannel(win.id, 1, "call"); // the first page's invoke, left pending
+    await new Promise((r) => setTimeout(r, 50));
+    ipc.sendChannel(win.id, 1, "reload");
+    await until(() => loads.messages.length === 2, "the reload");
+    await within(closed.promise, "the old page's port closing");
+    assert.match(await within(aborted.promise, "the old call's abort"), /reloaded its page/);
+    ipc.sendChannel(win.id, 1, "call"); // the same invoke id, from the new page
+    await until(() => answers.messages.length === 1, "the new page's answer");
+    assert.deepEqual(answers.messages, [[2, "new 2"]]);
+  } finally {
+    ipcMain.removeHandler("which");
+    loads.stop();
+    echoes.stop();
+    answers.stop();
     win.destroy();
     await Deno.remove(dir, { recursive: true });
   }
