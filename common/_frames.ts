@@ -101,8 +101,9 @@ export function frame(type: number, payload?: Uint8Array): Uint8Array {
 
 /**
  * Splits a byte stream into frames, whatever the chunk boundaries. A payload that fits in its
- * chunk is handed out as a view of it (no copy); a split one is gathered into a buffer of its
- * exact size.
+ * chunk is handed out as a view of it (no copy); a split one is gathered into a buffer that grows
+ * as its bytes arrive, so a header that declares a huge length (a renderer is untrusted) costs
+ * nothing until the bytes are really sent.
  *
  * @example
  * ```ts
@@ -118,6 +119,8 @@ export class FrameReader {
   readonly #headView = new DataView(this.#head.buffer);
   #headLength = 0;
   #body: Uint8Array | undefined;
+  /** The declared length of the payload being gathered. */
+  #bodyLength = 0;
   #bodyType = 0;
   #filled = 0;
   /** Largest payload accepted; a bigger length means a corrupt stream. */
@@ -137,11 +140,12 @@ export class FrameReader {
     let i = 0;
     while (i < n) {
       if (this.#body) {
-        const take = Math.min(n - i, this.#body.length - this.#filled);
+        const take = Math.min(n - i, this.#bodyLength - this.#filled);
+        if (this.#filled + take > this.#body.length) this.#grow(this.#filled + take);
         this.#body.set(chunk.subarray(i, i + take), this.#filled);
         this.#filled += take;
         i += take;
-        if (this.#filled === this.#body.length) {
+        if (this.#filled === this.#bodyLength) {
           const body = this.#body;
           this.#body = undefined;
           onFrame(this.#bodyType, body);
@@ -171,10 +175,21 @@ export class FrameReader {
         onFrame(type, chunk.subarray(i, i + length));
         i += length;
       } else {
-        this.#body = new Uint8Array(length);
+        this.#body = new Uint8Array(Math.min(length, FIRST_BODY_BYTES));
+        this.#bodyLength = length;
         this.#bodyType = type;
         this.#filled = 0;
       }
     }
   }
+
+  /** Makes room for `need` bytes of the payload: doubling, up to its declared length. */
+  #grow(need: number): void {
+    const next = new Uint8Array(Math.min(this.#bodyLength, Math.max(need, this.#body!.length * 2)));
+    next.set(this.#body!.subarray(0, this.#filled));
+    this.#body = next;
+  }
 }
+
+/** What a split payload's buffer starts at (it doubles as bytes arrive). */
+const FIRST_BODY_BYTES = 1 << 20;
