@@ -274,13 +274,7 @@ export class SyncCell {
 
   /** Host: the batch of the invoke in the cell, or `undefined` if unreadable. */
   readInvoke(): unknown {
-    const length = Atomics.load(this.slots, INVOKE_LENGTH);
-    if (!(length >= 0 && length <= this.#invoke.length)) return undefined;
-    try {
-      return JSON.parse(take(this.#invoke, length));
-    } catch {
-      return undefined;
-    }
+    return takeJson(this.#invoke, Atomics.load(this.slots, INVOKE_LENGTH));
   }
 
   /**
@@ -313,10 +307,15 @@ function putValue(area: Uint8Array, value: unknown, channel?: string): number {
 
 /** `[channel, args]` of a call `length` bytes long in `area`, or `undefined` if unreadable. */
 function takeCall(area: Uint8Array, length: number): [unknown, unknown] | undefined {
+  const call = takeJson(area, length);
+  return Array.isArray(call) ? [call[0], call[1]] : undefined;
+}
+
+/** The value of the JSON text `length` bytes long in `area`, or `undefined` if unreadable. */
+function takeJson(area: Uint8Array, length: number): unknown {
   if (!(length >= 0 && length <= area.length)) return undefined;
   try {
-    const call = JSON.parse(take(area, length));
-    return Array.isArray(call) ? [call[0], call[1]] : undefined;
+    return JSON.parse(take(area, length));
   } catch {
     return undefined;
   }
