@@ -133,7 +133,7 @@ class WorkerConnection implements RendererConnection {
   #seenRequest = 0;
   #seenInvoke = 0;
   /** An inline sync request waiting for the batches posted before it. */
-  #deferred: { message: RendererMessage; after: number } | undefined;
+  #deferred: { batch: RendererMessage[]; after: number } | undefined;
   /** The same for an inline invoke. */
   #deferredInvoke: { batch: RendererMessage[]; after: number } | undefined;
   /** The id of the inline invoke taken and not yet answered; 0 when none. */
@@ -351,10 +351,10 @@ class WorkerConnection implements RendererConnection {
     if (seq !== this.#seenRequest) {
       this.#seenRequest = seq;
       const after = Atomics.load(cell, REQUEST_AFTER);
-      const request = this.#sync!.readRequest();
-      const message = [Kind.Sync, seq, request?.[0], request?.[1]] as RendererMessage;
-      if (this.#received >= after) this.#sink.receive([message]);
-      else this.#deferred = { message, after };
+      // Not a batch (unreadable): refused by the sink as malformed.
+      const batch = this.#sync!.readRequest() as RendererMessage[];
+      if (this.#received >= after) this.#sink.receive(batch);
+      else this.#deferred = { batch, after };
     }
   }
 
@@ -369,7 +369,7 @@ class WorkerConnection implements RendererConnection {
     const sync = this.#deferred;
     if (sync && this.#received >= sync.after) {
       this.#deferred = undefined;
-      this.#sink.receive([sync.message]);
+      this.#sink.receive(sync.batch);
     }
   }
 

@@ -3,7 +3,7 @@
  * hello, the fast path of a sync call both ways, and of an invoke whose answer comes quickly.
  *
  * - Sync request: when the call's arguments are small data that JSON carries exactly, the
- *   renderer writes `[channel, args]` into the cell, stores how many batches it had posted before
+ *   renderer writes its batch (the call, and the acknowledgement riding with it) into the cell, stores how many batches it had posted before
  *   (so the host handles the call after them, as if it had been posted too) and the call's seq,
  *   rings {@linkcode BELL}; the host waits for that with `Atomics.waitAsync`. Other calls are
  *   posted.
@@ -244,20 +244,20 @@ export class SyncCell {
   }
 
   /**
-   * Renderer: writes a sync call's channel and arguments into the cell and sets
-   * {@linkcode REQUEST_LENGTH}; returns `false` when they are not JSON-exact or do not fit. The
-   * caller then stores {@linkcode REQUEST_AFTER} and {@linkcode REQUEST} and rings.
+   * Renderer: writes a batch of a sync call (and at most an acknowledgement riding with it) and
+   * sets {@linkcode REQUEST_LENGTH}; `false` when it is not JSON-exact or does not fit. The caller
+   * then stores {@linkcode REQUEST_AFTER} and {@linkcode REQUEST} and rings.
    */
-  writeRequest(channel: string, args: unknown[]): boolean {
-    const written = putValue(this.#request, args, channel);
+  writeRequest(batch: unknown[]): boolean {
+    const written = putValue(this.#request, batch);
     if (written < 0) return false;
     Atomics.store(this.slots, REQUEST_LENGTH, written);
     return true;
   }
 
-  /** Host: `[channel, args]` of the sync request in the cell, or `undefined` if unreadable. */
-  readRequest(): [unknown, unknown] | undefined {
-    return takeCall(this.#request, Atomics.load(this.slots, REQUEST_LENGTH));
+  /** Host: the batch of the sync call in the cell, or `undefined` if unreadable. */
+  readRequest(): unknown {
+    return takeJson(this.#request, Atomics.load(this.slots, REQUEST_LENGTH));
   }
 
   /**
@@ -297,18 +297,12 @@ export class SyncCell {
 }
 
 /**
- * Writes the JSON text of `value` (of `[channel, value]` when a channel is given) into `area`;
- * its byte length, or -1 when it is not JSON-exact or does not fit.
+ * Writes the JSON text of `value` into `area`; its byte length, or -1 when it is not JSON-exact or
+ * does not fit.
  */
-function putValue(area: Uint8Array, value: unknown, channel?: string): number {
+function putValue(area: Uint8Array, value: unknown): number {
   if (!isJsonExact(value)) return -1;
-  return put(area, JSON.stringify(channel === undefined ? value : [channel, value]));
-}
-
-/** `[channel, args]` of a call `length` bytes long in `area`, or `undefined` if unreadable. */
-function takeCall(area: Uint8Array, length: number): [unknown, unknown] | undefined {
-  const call = takeJson(area, length);
-  return Array.isArray(call) ? [call[0], call[1]] : undefined;
+  return put(area, JSON.stringify(value));
 }
 
 /** The value of the JSON text `length` bytes long in `area`, or `undefined` if unreadable. */

@@ -76,7 +76,10 @@ const spin = new SpinGate();
 /** The same for an invoke's answer: its handler may well be slower than a sync listener. */
 const invokeSpin = new SpinGate();
 
-/** Whether an invoke's batch may go into the cell: the invoke, and at most an acknowledgement. */
+/**
+ * Whether a call's batch may go into the cell: the call, and at most an acknowledgement (which
+ * rides on every batch after the renderer has handled messages, so most calls carry one).
+ */
 function inlineBatch(messages: RendererMessage[]): boolean {
   return messages.length === 1 || (messages.length === 2 && messages[1][0] === Kind.Ack);
 }
@@ -104,7 +107,7 @@ class WorkerTransport implements RendererTransport {
       if (this.#sync.writeInvoke(messages)) return this.#postInvoke(m[1]);
     } else if (m[0] === Kind.Sync) {
       const cell = this.#cell;
-      if (messages.length === 1 && !transfer && this.#sync.writeRequest(m[2], m[3])) {
+      if (!transfer && inlineBatch(messages) && this.#sync.writeRequest(messages)) {
         Atomics.store(cell, REQUEST_AFTER, this.#posted);
         Atomics.store(cell, REQUEST, m[1]);
         this.#ring();
