@@ -28,20 +28,17 @@ import {
   BELL,
   HANDLED,
   HEARTBEAT,
-  INVOKE,
-  INVOKE_AFTER,
   isJsonBatch,
   LENGTH,
   NEED_PORT,
   ON_PORT,
   REQUEST,
-  REQUEST_AFTER,
   SEQ,
   SYNC_POSTED,
   SyncCell,
   takeFromPort,
 } from "../renderer/_worker_cell.ts";
-import { SpinGate } from "../renderer/_spin_gate.ts";
+import { CellRequests } from "./_cell_requests.ts";
 import { Heartbeat } from "./_heartbeat.ts";
 
 const WORKER_MAIN = new URL("../renderer/_worker_main.ts", import.meta.url).href;
@@ -97,24 +94,6 @@ export function launchWorker(
   return new WorkerConnection(launch, sink, responsive);
 }
 
-/**
- * How long the host watches the cell for a renderer's next sync request after answering one, in
- * ms, before it goes back to its event loop. A renderer calling in a loop asks again within a µs
- * or two of its answer; catching that saves an event-loop wake-up (most of a round trip). Whether to
- * watch at all is the window's spin gate's to say (see `_spin_gate.ts`), so a window that calls
- * now and then costs next to nothing, and the host's other work waits at most this long.
- */
-const HOST_SPIN_MS = 0.005;
-
-/**
- * The same watch after an inline invoke's answer: longer, since a renderer's next invoke goes
- * through its promise jobs and a microtask flush first (5 µs missed about one time in ten).
- */
-const HOST_INVOKE_SPIN_MS = 0.02;
-
-const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-const yieldThen = (fn: () => void): void => void (immediate ? immediate(fn) : setTimeout(fn, 0));
-
 class WorkerConnection implements RendererConnection {
   readonly movesPorts = true;
   readonly #worker: Worker;
@@ -126,26 +105,10 @@ class WorkerConnection implements RendererConnection {
   #held: { channel: MessageChannel; seq: number } | undefined;
   #destroyed = false;
   readonly #sink: ConnectionSink;
-  /** Batches and inline invokes received since the hello (an inline request says how many precede it). */
-  #received = 0;
-  /** The last values seen in the cell's bell, sync request and invoke slots. */
-  #seenBell = 0;
-  #seenRequest = 0;
-  #seenInvoke = 0;
-  /** An inline sync request waiting for the batches posted before it. */
-  #deferred: { batch: RendererMessage[]; after: number } | undefined;
-  /** The same for an inline invoke. */
-  #deferredInvoke: { batch: RendererMessage[]; after: number } | undefined;
-  /** The id of the inline invoke taken and not yet answered; 0 when none. */
-  #invoke = 0;
+  /** The renderer's inline requests (see `_cell_requests.ts`); there from the hello on. */
+  #requests: CellRequests | undefined;
   /** Messages posted to the renderer (an inline answer says how many precede it). */
   #posts = 0;
-  /** Whether to watch briefly for the next request after an inline answer. */
-  readonly #invokeSpin = new SpinGate();
-  /** Inline requests handled back to back without yielding to the event loop. */
-  #chain = 0;
-  /** Whether to watch briefly for the next request (see `HOST_SPIN_MS`). */
-  readonly #spin = new SpinGate();
   readonly #responsive: ((responsive: boolean) => void) | undefined;
   readonly #timeout: number;
   #heartbeat: Heartbeat | undefined;
@@ -174,25 +137,21 @@ class WorkerConnection implements RendererConnection {
       // The renderer is blocked until it has its init (seq -1).
       this.#answer([-1, true, init]);
       this.#startHeartbeat();
+      const requests = this.#requests = new CellRequests(this.#sync, sink, this.#freeAnswer);
       this.#worker.onmessage = (event: MessageEvent<RendererMessage[]>) => {
         let batch: unknown = event.data;
         const replies = (batch as { replies?: unknown } | null)?.replies;
         if (replies instanceof MessagePort) return this.#openReplies(replies);
-        // An inline invoke written before this batch was posted goes first.
-        this.#takeRequests();
-        this.#received++;
         if (typeof batch === "string") {
           // A batch sent as JSON text (see `isJsonBatch`); one that does not parse is refused
-          // below as malformed.
+          // as malformed.
           try {
             batch = JSON.parse(batch);
           } catch { /* refused by the sink */ }
         }
-        sink.receive(batch as RendererMessage[]);
-        if (this.#invoke !== 0) this.#seeCancel(batch);
-        this.#takeDeferred();
+        requests.receive(batch);
       };
-      this.#listenForRequests();
+      requests.listen();
     };
     this.#worker.onerror = (event) => {
       // Only what the renderer could not catch itself arrives here: its script failed to load or
@@ -210,12 +169,11 @@ class WorkerConnection implements RendererConnection {
   }
 
   post(messages: HostMessage[], transfer?: Transferable[]): void {
-    if (this.#invoke !== 0) {
+    const invoke = this.#requests?.invoke ?? 0;
+    if (invoke !== 0) {
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i];
-        if (m[0] === Kind.Reply && m[1] === this.#invoke) {
-          return this.#postAnswer(messages, i, transfer);
-        }
+        if (m[0] === Kind.Reply && m[1] === invoke) return this.#postAnswer(messages, i, transfer);
       }
     }
     this.#post(messages, transfer);
@@ -236,8 +194,9 @@ class WorkerConnection implements RendererConnection {
    * transferred); else posted with them, the cell saying so.
    */
   #postAnswer(messages: HostMessage[], at: number, transfer?: Transferable[]): void {
-    const id = this.#invoke;
-    this.#invoke = 0;
+    const requests = this.#requests!;
+    const id = requests.invoke;
+    requests.invoke = 0;
     const reply = messages[at] as [number, number, boolean, unknown, true?];
     const cell = this.#cell!;
     if (transfer?.length || reply[4] || !this.#sync!.writeAnswer(reply[2], reply[3])) {
@@ -249,129 +208,17 @@ class WorkerConnection implements RendererConnection {
     Atomics.store(cell, ANSWERED, id);
     Atomics.notify(cell, ANSWERED);
     if (at + 1 < messages.length) this.#post(messages.slice(at + 1));
-    // A renderer invoking in a loop asks again within µs: catch it awake (see `HOST_SPIN_MS`).
-    if (this.#invokeSpin.open()) queueMicrotask(this.#watch);
+    requests.watchNext();
   }
 
   /** Tells the renderer that invoke `id`'s answer is not in the cell (it is posted, or never comes). */
-  #freeAnswer(id: number): void {
+  readonly #freeAnswer = (id: number): void => {
     const cell = this.#cell!;
     Atomics.store(cell, ANSWER_LENGTH, ON_PORT);
     Atomics.store(cell, ANSWER_AFTER, this.#posts);
     Atomics.store(cell, ANSWERED, id);
     Atomics.notify(cell, ANSWERED);
-  }
-
-  /** The renderer cancelled the inline invoke: its handler will not answer, so free the cell. */
-  #seeCancel(batch: unknown): void {
-    if (!Array.isArray(batch)) return;
-    for (let i = 0; i < batch.length; i++) {
-      const m = batch[i];
-      if (Array.isArray(m) && m[0] === Kind.Cancel && m[1] === this.#invoke) {
-        this.#freeAnswer(this.#invoke);
-        this.#invoke = 0;
-        return;
-      }
-    }
-  }
-
-  readonly #watch = (): void => {
-    if (this.#destroyed) return;
-    const cell = this.#cell!;
-    const until = performance.now() + HOST_INVOKE_SPIN_MS;
-    let caught = false;
-    for (let i = 1; !(caught = Atomics.load(cell, BELL) !== this.#seenBell); i++) {
-      if ((i & 15) === 0 && performance.now() > until) break;
-    }
-    this.#invokeSpin.record(caught);
-    if (caught) this.#takeRequests();
   };
-
-  /**
-   * Waits (without blocking the event loop) for sync requests the renderer writes into the cell;
-   * each is handled as if it had been posted, after the batches posted before it. Requests that
-   * are already there are handled at once, up to a few in a row before yielding to other tasks.
-   */
-  #listenForRequests(): void {
-    if (this.#destroyed) return;
-    const cell = this.#cell!;
-    if (this.#chain < 15 && this.#spin.open()) {
-      const until = performance.now() + HOST_SPIN_MS;
-      let caught = false;
-      for (let i = 1; !(caught = Atomics.load(cell, BELL) !== this.#seenBell); i++) {
-        if ((i & 15) === 0 && performance.now() > until) break;
-      }
-      this.#spin.record(caught);
-    }
-    const wait = Atomics.waitAsync(cell, BELL, this.#seenBell);
-    if (wait.async) {
-      this.#chain = 0;
-      wait.value.then(this.#onRequest);
-    } else if (++this.#chain < 16) this.#onRequest();
-    else {
-      // Let other tasks run (setTimeout(0) would cost ~2 ms here; setImmediate a few µs).
-      this.#chain = 0;
-      yieldThen(this.#onRequest);
-    }
-  }
-
-  readonly #onRequest = (): void => {
-    if (this.#destroyed) return;
-    try {
-      this.#takeRequests();
-    } finally {
-      this.#listenForRequests();
-    }
-  };
-
-  /**
-   * Handles what the renderer wrote into the cell since the last look, each after the batches
-   * posted before it: an inline invoke, then a sync request (which, blocking the renderer, can
-   * only have come after it). Requests that cannot be read are passed on for the sink to refuse
-   * as malformed, like a bad posted frame. A renderer that writes another request before its
-   * last one is answered breaks the protocol and only loses its own earlier request.
-   */
-  #takeRequests(): void {
-    const cell = this.#cell!;
-    // The bell first: a request written after these reads rings again.
-    this.#seenBell = Atomics.load(cell, BELL);
-    const id = Atomics.load(cell, INVOKE);
-    if (id !== this.#seenInvoke) {
-      this.#seenInvoke = id;
-      this.#invoke = id;
-      const after = Atomics.load(cell, INVOKE_AFTER);
-      // Not a batch (unreadable): refused by the sink as malformed.
-      const batch = this.#sync!.readInvoke() as RendererMessage[];
-      if (this.#received >= after) {
-        this.#received++;
-        this.#sink.receive(batch);
-      } else this.#deferredInvoke = { batch, after };
-    }
-    const seq = Atomics.load(cell, REQUEST);
-    if (seq !== this.#seenRequest) {
-      this.#seenRequest = seq;
-      const after = Atomics.load(cell, REQUEST_AFTER);
-      // Not a batch (unreadable): refused by the sink as malformed.
-      const batch = this.#sync!.readRequest() as RendererMessage[];
-      if (this.#received >= after) this.#sink.receive(batch);
-      else this.#deferred = { batch, after };
-    }
-  }
-
-  /** Handles inline requests that were waiting for the batch just received. */
-  #takeDeferred(): void {
-    const invoke = this.#deferredInvoke;
-    if (invoke && this.#received >= invoke.after) {
-      this.#deferredInvoke = undefined;
-      this.#received++;
-      this.#sink.receive(invoke.batch);
-    }
-    const sync = this.#deferred;
-    if (sync && this.#received >= sync.after) {
-      this.#deferred = undefined;
-      this.#sink.receive(sync.batch);
-    }
-  }
 
   replySync(reply: SyncReply): void {
     // A sync call can only arrive after the hello, so the cell is there.
@@ -455,6 +302,7 @@ class WorkerConnection implements RendererConnection {
         }
         Atomics.notify(cell, BELL);
       }
+      this.#requests?.stop();
       this.#replies?.close();
       this.#held?.channel.port1.close();
       this.#worker.terminate();
