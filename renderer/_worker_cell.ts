@@ -231,11 +231,7 @@ export class SyncCell {
    * stores {@linkcode SEQ} and notifies.
    */
   writeReply(ok: boolean, value: unknown): boolean {
-    const written = putValue(this.#reply, value);
-    if (written < 0) return false;
-    Atomics.store(this.slots, LENGTH, written);
-    Atomics.store(this.slots, OK, ok ? 1 : 0);
-    return true;
+    return this.#writeResult(this.#reply, LENGTH, OK, ok, value);
   }
 
   /** Renderer: the reply {@linkcode SyncCell.writeReply} wrote, `length` bytes long. */
@@ -249,10 +245,7 @@ export class SyncCell {
    * then stores {@linkcode REQUEST_AFTER} and {@linkcode REQUEST} and rings.
    */
   writeRequest(batch: unknown[]): boolean {
-    const written = putValue(this.#request, batch);
-    if (written < 0) return false;
-    Atomics.store(this.slots, REQUEST_LENGTH, written);
-    return true;
+    return this.#writeCall(this.#request, REQUEST_LENGTH, batch);
   }
 
   /** Host: the batch of the sync call in the cell, or `undefined` if unreadable. */
@@ -266,10 +259,7 @@ export class SyncCell {
    * then stores {@linkcode INVOKE_AFTER} and {@linkcode INVOKE} and rings.
    */
   writeInvoke(batch: unknown[]): boolean {
-    const written = putValue(this.#invoke, batch);
-    if (written < 0) return false;
-    Atomics.store(this.slots, INVOKE_LENGTH, written);
-    return true;
+    return this.#writeCall(this.#invoke, INVOKE_LENGTH, batch);
   }
 
   /** Host: the batch of the invoke in the cell, or `undefined` if unreadable. */
@@ -283,16 +273,29 @@ export class SyncCell {
    * {@linkcode ANSWER_AFTER} and {@linkcode ANSWERED} and notifies.
    */
   writeAnswer(ok: boolean, value: unknown): boolean {
-    const written = putValue(this.#answer, value);
-    if (written < 0) return false;
-    Atomics.store(this.slots, ANSWER_LENGTH, written);
-    Atomics.store(this.slots, ANSWER_OK, ok ? 1 : 0);
-    return true;
+    return this.#writeResult(this.#answer, ANSWER_LENGTH, ANSWER_OK, ok, value);
   }
 
   /** Renderer: the answer {@linkcode SyncCell.writeAnswer} wrote, `length` bytes long. */
   readAnswer(length: number): unknown {
     return JSON.parse(take(this.#answer, length));
+  }
+
+  /** Writes a call's batch into `area`, its length into its slot. */
+  #writeCall(area: Uint8Array, lengthSlot: number, batch: unknown[]): boolean {
+    const written = putValue(area, batch);
+    if (written < 0) return false;
+    Atomics.store(this.slots, lengthSlot, written);
+    return true;
+  }
+
+  /** Writes a call's result into `area`, its length and success into their slots. */
+  #writeResult(area: Uint8Array, lengthSlot: number, okSlot: number, ok: boolean, value: unknown) {
+    const written = putValue(area, value);
+    if (written < 0) return false;
+    Atomics.store(this.slots, lengthSlot, written);
+    Atomics.store(this.slots, okSlot, ok ? 1 : 0);
+    return true;
   }
 }
 
