@@ -70,6 +70,8 @@ export class RendererHost implements ConnectionSink {
   readonly #syncTimeout: number;
   #connection: RendererConnection | undefined;
   #ready = false;
+  /** Answers queued before the renderer's entry has run, which go at once (see `#flushAnswers`). */
+  #earlyAnswers = 0;
   #gone: string | undefined;
   #queue: HostMessage[] = [];
   #flushScheduled = false;
@@ -169,6 +171,9 @@ export class RendererHost implements ConnectionSink {
    * its listeners wait until it has run, so that none comes before the listener it is for.
    */
   #flushAnswers(): void {
+    // Most queues before the entry has run hold no answer: leave them be, however long they are.
+    if (this.#earlyAnswers === 0) return;
+    this.#earlyAnswers = 0;
     const answers: HostMessage[] = [];
     const held: HostMessage[] = [];
     for (const m of this.#queue) {
@@ -285,6 +290,7 @@ export class RendererHost implements ConnectionSink {
   }
 
   #enqueue(message: HostMessage): void {
+    if (!this.#ready && isAnswer(message)) this.#earlyAnswers++;
     // A long burst goes out in batches of BATCH_MAX, so the other side works on one while this
     // side fills the next (order is unchanged: batches are posted in order).
     if (this.#queue.push(message) >= BATCH_MAX) this.flush();

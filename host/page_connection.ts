@@ -133,9 +133,11 @@ export class PageConnection implements RendererConnection {
   post(messages: HostMessage[], transfer?: Transferable[]): void {
     const frame = encode(messages); // throws a DataCloneError synchronously
     detach(transfer);
-    if (messages.every(isAnswer)) this.#answers.add(frame);
+    const answer = messages.every(isAnswer);
+    if (answer) this.#answers.add(frame);
     this.#queue.push(frame);
-    this.#flush();
+    // Until the page load is ready only answers go: another frame for its listeners frees nothing.
+    if (answer || this.#current?.ready) this.#flush();
   }
 
   replySync(reply: SyncReply): void {
