@@ -155,15 +155,20 @@ export class RendererHost implements ConnectionSink {
     this.#flushScheduled = false;
     if (!this.#connection) return;
     if (!this.#ready) return this.#flushAnswers();
-    const ack = this.#flow.takeAck();
-    if (ack) this.#queue.push(ack);
-    if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
-    this.#flow.inFlight.seal();
-    const relay = this.#connection.movesPorts ? undefined : this.#relay;
-    this.#connection.post(batch, collectTransfer(batch, relay));
+    this.#send(batch);
   };
+
+  /** Posts `batch` with the acknowledgement that rides on it, if either has anything. */
+  #send(batch: HostMessage[]): void {
+    const ack = this.#flow.takeAck();
+    if (ack) batch.push(ack);
+    if (batch.length === 0) return;
+    this.#flow.inFlight.seal();
+    const relay = this.#connection!.movesPorts ? undefined : this.#relay;
+    this.#connection!.post(batch, collectTransfer(batch, relay));
+  }
 
   /**
    * Before the renderer's entry has run, the answers to its own calls go at once (an entry may
@@ -181,10 +186,7 @@ export class RendererHost implements ConnectionSink {
     }
     if (answers.length === 0) return;
     this.#queue = held;
-    const ack = this.#flow.takeAck();
-    if (ack) answers.push(ack);
-    this.#flow.inFlight.seal();
-    this.#connection!.post(answers); // answers carry no ports
+    this.#send(answers);
   }
 
   /** Messages from the renderer, in order. */

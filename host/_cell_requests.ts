@@ -22,7 +22,7 @@ import {
   REQUEST_AFTER,
   type SyncCell,
 } from "../renderer/_worker_cell.ts";
-import { SpinGate } from "../renderer/_spin_gate.ts";
+import { SpinGate, spinWhile } from "../renderer/_spin_gate.ts";
 
 /** How long to watch for the next request after a sync call was answered, in ms. */
 const SYNC_WATCH_MS = 0.005;
@@ -83,7 +83,7 @@ export class CellRequests {
     const cell = this.#cell;
     // A ring caught here is taken just below: `waitAsync` sees the bell has moved.
     if (this.#chain < 15 && this.#syncWatch.open()) {
-      this.#syncWatch.record(this.#spinForRing(SYNC_WATCH_MS));
+      this.#syncWatch.record(spinWhile(this.#cell, BELL, this.#seenBell, SYNC_WATCH_MS));
     }
     const wait = Atomics.waitAsync(cell, BELL, this.#seenBell);
     if (wait.async) {
@@ -131,22 +131,11 @@ export class CellRequests {
 
   readonly #watchAfterAnswer = (): void => {
     if (this.#stopped) return;
-    const caught = this.#spinForRing(INVOKE_WATCH_MS);
+    const caught = spinWhile(this.#cell, BELL, this.#seenBell, INVOKE_WATCH_MS);
     this.#invokeWatch.record(caught);
     // The pending `waitAsync` wakes later and finds nothing new.
     if (caught) this.#take();
   };
-
-  /** Spins up to `ms` for the renderer's next ring; whether it came. */
-  #spinForRing(ms: number): boolean {
-    const cell = this.#cell;
-    const until = performance.now() + ms;
-    let caught = false;
-    for (let i = 1; !(caught = Atomics.load(cell, BELL) !== this.#seenBell); i++) {
-      if ((i & 15) === 0 && performance.now() > until) break;
-    }
-    return caught;
-  }
 
   /**
    * Hands on what the renderer wrote since the last look, each after the batches posted before

@@ -30,3 +30,36 @@ export class SpinGate {
     this.#credit = caught ? FULL : this.#credit > 0 ? this.#credit - 1 : 0;
   }
 }
+
+/**
+ * Spins up to `ms` until `cell[index]` is `value`; whether it got there. The clock is read only
+ * now and then: a spin's cost is mostly the loads.
+ *
+ * @example
+ * ```ts ignore
+ * if (!spinUntil(cell, SEQ, seq, 0.05)) sleep();
+ * ```
+ */
+export function spinUntil(cell: Int32Array, index: number, value: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (let i = 1; Atomics.load(cell, index) !== value; i++) {
+    if ((i & 31) === 0 && performance.now() > until) return false;
+  }
+  return true;
+}
+
+/**
+ * Spins up to `ms` while `cell[index]` is `value`; whether it moved.
+ *
+ * @example
+ * ```ts ignore
+ * const rang = spinWhile(cell, BELL, seenBell, 0.005);
+ * ```
+ */
+export function spinWhile(cell: Int32Array, index: number, value: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (let i = 1; Atomics.load(cell, index) === value; i++) {
+    if ((i & 15) === 0 && performance.now() > until) return false;
+  }
+  return true;
+}

@@ -28,7 +28,7 @@ import {
 } from "../common/protocol.ts";
 import { installCore, RendererCore } from "./_core.ts";
 import { installEnvironment } from "./_bootstrap.ts";
-import { SpinGate } from "./_spin_gate.ts";
+import { SpinGate, spinUntil } from "./_spin_gate.ts";
 import {
   INIT_TIMEOUT_MS,
   type RendererInit,
@@ -137,11 +137,7 @@ class WorkerTransport implements RendererTransport {
     this.#invoke = id;
     this.#ring();
     if (invokeSpin.open()) {
-      const spinUntil = performance.now() + SPIN_MS;
-      let caught: boolean;
-      for (let i = 1; !(caught = Atomics.load(cell, ANSWERED) === id); i++) {
-        if ((i & 31) === 0 && performance.now() > spinUntil) break;
-      }
+      const caught = spinUntil(cell, ANSWERED, id, SPIN_MS);
       invokeSpin.record(caught);
       if (caught) return this.#takeAnswer();
     }
@@ -187,10 +183,7 @@ class WorkerTransport implements RendererTransport {
     if (Atomics.load(cell, SEQ) !== seq) {
       let caught = false;
       if (spinFirst && spin.open()) {
-        const spinUntil = performance.now() + SPIN_MS;
-        for (let i = 1; !(caught = Atomics.load(cell, SEQ) === seq); i++) {
-          if ((i & 31) === 0 && performance.now() > spinUntil) break;
-        }
+        caught = spinUntil(cell, SEQ, seq, SPIN_MS);
         spin.record(caught);
       }
       if (!caught) this.#sleep(seq, deadline, timeoutMs, what);
